@@ -1,0 +1,37 @@
+"""Cases: the constructed vignettes, the variables they are answered with, and
+the published reference panel — as validated, bilingual data files.
+
+Public API::
+
+    from cases import load_library, check_paths, load_variables
+    library = load_library()          # valid cases; broken ones left out, logged
+    case = library.get("assi")
+    case.title.get("sv"), case.age
+    library.panels.for_case("assi")   # the Webbkollen panel, or None
+"""
+
+from cases.loader import (
+    LIBRARY_DIR,
+    CaseError,
+    CaseFileError,
+    Library,
+    check_paths,
+    load_case_file,
+    load_library,
+    load_variables,
+)
+from cases.schema import Case
+from cases.variables import Variables
+
+__all__ = [
+    "LIBRARY_DIR",
+    "Case",
+    "CaseError",
+    "CaseFileError",
+    "Library",
+    "Variables",
+    "check_paths",
+    "load_case_file",
+    "load_library",
+    "load_variables",
+]

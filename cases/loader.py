@@ -1,0 +1,210 @@
+"""Loading case files safely, with errors that name file, field and problem.
+
+* Files are read as bytes with a size limit, decoded as strict UTF-8.
+* YAML is parsed with a safe loader that refuses aliases and anchors (no
+  "billion laughs") and custom tags.
+* A case file must live inside the case folder (no symlink or ``..`` escape).
+* The shape and every id are validated (``cases.schema``); case ids must be
+  unique across the folder and match the file name.
+
+``load_library`` is what the app uses: it keeps every valid case and leaves a
+broken one out, logging why. ``check_paths`` is what ``samsyn cases check``
+uses: it returns every problem.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from cases.panel import PanelSet, load_panels
+from cases.schema import Case
+from cases.variables import DEFAULT_VARIABLES_PATH, Variables
+
+log = logging.getLogger(__name__)
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+DEFAULT_PANEL_PATH = Path(__file__).resolve().parent / "reference_panel.yaml"
+MAX_FILE_BYTES = 256 * 1024
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class CaseError:
+    """One problem in one file: which file, which field, what is wrong."""
+
+    file: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.problem}"
+
+
+class CaseFileError(Exception):
+    def __init__(self, errors: list[CaseError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class _NoAliasSafeLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (&, *) are not allowed in case files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read one YAML file; raise CaseFileError naming the file on any problem."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CaseFileError([CaseError(name, "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
+    if size > max_bytes:
+        raise CaseFileError([CaseError(name, "(file)", f"is {size} bytes; the limit is {max_bytes} bytes")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseFileError([CaseError(name, "(file)", f"is not valid UTF-8 (byte {exc.start}, line {line})")]) from None
+    try:
+        return yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CaseFileError([CaseError(name, where, f"YAML error: {problem}")]) from None
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(root)"
+
+
+def validation_errors(name: str, exc: ValidationError) -> list[CaseError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        message = err["msg"].removeprefix("Value error, ")
+        errors.append(CaseError(name, _field(err["loc"]), message))
+    return errors
+
+
+def load_variables(path: Path = DEFAULT_VARIABLES_PATH) -> Variables:
+    data = read_yaml(path)
+    try:
+        return Variables.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFileError(validation_errors(str(path), exc)) from None
+
+
+def load_case_file(path: Path, variables: Variables, root: Path | None = None) -> Case:
+    """Load and validate one case file; raise CaseFileError with every problem."""
+    path = Path(path)
+    display = str(path)
+    if root is not None:
+        root_resolved = Path(root).resolve()
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root_resolved):
+            raise CaseFileError([CaseError(display, "(file)", f"lies outside the case folder {root_resolved}")])
+        display = str(resolved.relative_to(root_resolved))
+    if path.suffix not in CASE_SUFFIXES:
+        raise CaseFileError([CaseError(display, "(file)", "a case file must end in .yaml or .yml")])
+    data = read_yaml(path, display=display)
+    if not isinstance(data, dict):
+        raise CaseFileError([CaseError(display, "(root)", "a case file must be a mapping of fields")])
+    try:
+        case = Case.model_validate(data, context={"variables": variables})
+    except ValidationError as exc:
+        raise CaseFileError(validation_errors(display, exc)) from None
+    if case.id != path.stem:
+        raise CaseFileError([CaseError(display, "id", f"is {case.id!r} but the file is named {path.name!r}; they must match")])
+    return case
+
+
+@dataclass
+class Library:
+    """The valid cases of a folder, in a stable order, and what was left out."""
+
+    variables: Variables
+    cases: dict[str, Case] = field(default_factory=dict)
+    errors: list[CaseError] = field(default_factory=list)
+    panels: PanelSet | None = None
+
+    def ordered(self) -> list[Case]:
+        return sorted(self.cases.values(), key=lambda c: (c.age, c.name))
+
+    def get(self, case_id: str | None) -> Case | None:
+        return self.cases.get(case_id or "")
+
+
+def _case_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.suffix in CASE_SUFFIXES and not p.name.startswith("."))
+
+
+def check_paths(paths: Iterable[Path], root: Path | None = None, variables: Variables | None = None) -> tuple[list[Case], list[CaseError]]:
+    """Validate files (or every case file in folders); return good cases and all errors."""
+    variables = variables or load_variables()
+    files: list[tuple[Path, Path | None]] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files.extend((f, p) for f in _case_files(p))
+        else:
+            files.append((p, root))
+    cases: list[Case] = []
+    errors: list[CaseError] = []
+    seen: dict[str, str] = {}
+    for path, base in files:
+        try:
+            case = load_case_file(path, variables, root=base)
+        except CaseFileError as exc:
+            errors.extend(exc.errors)
+            continue
+        if case.id in seen:
+            errors.append(CaseError(str(path), "id", f"duplicate case id {case.id!r} (also in {seen[case.id]})"))
+            continue
+        seen[case.id] = str(path)
+        cases.append(case)
+    return cases, errors
+
+
+_CACHE: dict[tuple, Library] = {}
+
+
+def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library:
+    """Every valid case in ``root``; broken files are left out and logged."""
+    root = Path(root) if root else LIBRARY_DIR
+    files = _case_files(root) if root.is_dir() else []
+    stamp = (str(root.resolve()), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if use_cache and stamp in _CACHE:
+        return _CACHE[stamp]
+    variables = load_variables()
+    cases, errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
+    for error in errors:
+        log.warning("case left out: %s", error)
+    try:
+        panels = load_panels(DEFAULT_PANEL_PATH, variables)
+    except CaseFileError as exc:
+        errors.extend(exc.errors)
+        panels = None
+    library = Library(variables=variables, cases={c.id: c for c in cases}, errors=errors, panels=panels)
+    _CACHE.clear()
+    _CACHE[stamp] = library
+    return library

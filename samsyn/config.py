@@ -1,0 +1,63 @@
+"""Configuration from environment variables, with defaults that just work.
+
+Every setting can be given as an environment variable (``SAMSYN_*``); the
+``samsyn`` command line sets these from its flags before it starts Voila, so
+the kernels that Voila starts see the same configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+#: Languages with a complete message catalog. Swedish first.
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The folder Voila serves. Nothing but notebooks lives here.
+TRAINING_DIR = REPO_ROOT / "training"
+
+
+def default_data_dir() -> Path:
+    """A per-user data folder, outside every directory Voila serves."""
+    return Path(platformdirs.user_data_dir("samsyn", appauthor=False))
+
+
+def default_database_url() -> str:
+    path = Path(os.environ.get("SAMSYN_DATA_DIR") or default_data_dir()) / "samsyn.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def normalise_language(value: str | None) -> str:
+    """Map a requested language to a supported one (Swedish by default)."""
+    if not value:
+        return DEFAULT_LANGUAGE
+    value = value.strip().lower().replace("_", "-").split("-")[0]
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    language: str
+    cases_dir: Path
+    workshop_min_group: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        cases_dir = env.get("SAMSYN_CASES_DIR")
+        return cls(
+            database_url=env.get("SAMSYN_DATABASE_URL") or default_database_url(),
+            language=normalise_language(env.get("SAMSYN_LANG")),
+            cases_dir=Path(cases_dir) if cases_dir else REPO_ROOT / "cases" / "library",
+            workshop_min_group=int(env.get("SAMSYN_MIN_GROUP") or 5),
+        )
+
+
+def settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,15 @@
+"""Store: where answers are kept — SQLite by default, PostgreSQL by URL.
+
+Public API::
+
+    from store import Store, AnswerIn, validate_answer
+    store = Store(url)                  # migrates the database once per process
+    p = store.create_participant("Falk", self_paced=True)
+    store.save_draft(p.id, "assi", {...})
+    store.submit_answer(p.id, validate_answer(data, case, variables))
+"""
+
+from store.answer import AnswerIn, AnswerInvalid, validate_answer
+from store.repository import Store, Submitted
+
+__all__ = ["AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]

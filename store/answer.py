@@ -1,0 +1,119 @@
+"""What a trainee submits for one case, validated on the server.
+
+Widgets build an ``AnswerIn`` from their values; nothing reaches the database
+without passing ``validate_answer`` — unknown ids, oversize text, values out of
+range and contradictory selections are refused with a field-level reason, no
+matter what a (modified) browser sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from cases.schema import Case
+from cases.variables import Variables
+
+MAX_TEXT = 4000
+MAX_SHORT = 300
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT)]
+
+SELECTION_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child", "intervention", "focus")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FactorIn(_Strict):
+    kind: Literal["risk", "protective"]
+    factor_id: Annotated[str, StringConstraints(pattern=r"^(own:\d{1,3}|[a-z0-9][a-z0-9-]{0,47})$")]
+    own_text: Short | None = None
+    severity: int | None = Field(default=None, ge=1, le=4)
+    extent: int | None = Field(default=None, ge=1, le=3)
+    function: int | None = Field(default=None, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _weights_fit_kind(self) -> "FactorIn":
+        if self.kind == "risk" and self.function is not None:
+            raise ValueError("a risk factor has severity and extent, not a protective function")
+        if self.kind == "protective" and self.severity is not None:
+            raise ValueError("a protective factor has extent and function, not a severity")
+        if self.factor_id.startswith("own:") and not (self.own_text or "").strip():
+            raise ValueError("a factor in your own words needs its text")
+        return self
+
+
+class GoalIn(_Strict):
+    goal: Text
+    baseline: Text = ""
+    change: Text = ""
+    timeframe: Short = ""
+
+
+class AnswerIn(_Strict):
+    case_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
+    round: int = Field(default=1, ge=1, le=20)
+    risk: Annotated[str, StringConstraints(max_length=32)]
+    risk_missing_info: Text | None = None
+    safety_scale: int | None = Field(default=None, ge=0, le=10)
+    selections: dict[str, list[Annotated[str, StringConstraints(max_length=48)]]] = Field(default_factory=dict)
+    factors: list[FactorIn] = Field(default_factory=list, max_length=40)
+    goals: list[GoalIn] = Field(default_factory=list, max_length=10)
+    motivation: Text = ""
+    language: Literal["sv", "en"] = "sv"
+
+
+class AnswerInvalid(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {problem}" for field, problem in problems))
+
+
+def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> AnswerIn:
+    """Check an answer's shape and every id against the case and the variables."""
+    try:
+        answer = data if isinstance(data, AnswerIn) else AnswerIn.model_validate(data)
+    except ValidationError as exc:
+        raise AnswerInvalid(
+            [(".".join(str(p) for p in e["loc"]) or "(answer)", e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+        ) from None
+    problems: list[tuple[str, str]] = []
+    if answer.case_id != case.id:
+        problems.append(("case_id", f"answer is for {answer.case_id!r}, not {case.id!r}"))
+    if answer.risk not in variables.risk_answer_ids:
+        problems.append(("risk", f"unknown risk answer {answer.risk!r}"))
+    if answer.risk != variables.risk.not_assessable.id and answer.risk_missing_info:
+        problems.append(("risk_missing_info", "only with the answer 'not known'"))
+    for variable, chosen in answer.selections.items():
+        if variable not in SELECTION_VARIABLES:
+            problems.append((f"selections.{variable}", "unknown variable"))
+            continue
+        if variable.startswith("exposure."):
+            problem = variables.check_selection("exposure", variable.split(".", 1)[1], chosen)
+        elif variable == "intervention":
+            unknown = [c for c in chosen if c not in variables.intervention_ids]
+            problem = f"unknown option(s) {unknown}" if unknown else None
+        else:
+            unknown = [c for c in chosen if c not in variables.bbic_area_ids]
+            problem = f"unknown area(s) {unknown}" if unknown else None
+        if problem is None and len(set(chosen)) != len(chosen):
+            problem = "an option is chosen twice"
+        if problem:
+            problems.append((f"selections.{variable}", problem))
+    risk_ids = {f.id for f in case.factors.risk}
+    protective_ids = {f.id for f in case.factors.protective}
+    seen: set[tuple[str, str]] = set()
+    for i, factor in enumerate(answer.factors):
+        if not factor.factor_id.startswith("own:"):
+            allowed = risk_ids if factor.kind == "risk" else protective_ids
+            if factor.factor_id not in allowed:
+                problems.append((f"factors[{i}]", f"{factor.factor_id!r} is not a {factor.kind} factor of this case"))
+        if (factor.kind, factor.factor_id) in seen:
+            problems.append((f"factors[{i}]", "the same factor is named twice"))
+        seen.add((factor.kind, factor.factor_id))
+    if problems:
+        raise AnswerInvalid(problems)
+    return answer

@@ -1,0 +1,311 @@
+"""The store's operations: what the pages and the CLI may do with the database.
+
+Every write is one transaction. Submitting is idempotent: the unique key
+(participant, case, round) means a double-click, a retried request or a second
+browser tab stores one answer, and the second call gets the first answer back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.answer import AnswerIn
+from store.db import session_factory
+from store.models import (
+    Answer,
+    AnswerFactor,
+    AnswerGoal,
+    AnswerSelection,
+    Draft,
+    Participant,
+    Reflection,
+    Workshop,
+    WorkshopCase,
+    utcnow,
+)
+
+#: Codes people type: no 0/O or 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 8) -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return f"{raw[:4]}-{raw[4:]}" if length == 8 else raw
+
+
+def normalise_code(code: str) -> str:
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answer_id: int
+    created: bool
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self._sessions: sessionmaker[Session] = session_factory(url, migrate_schema=migrate)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # -- participants ------------------------------------------------------
+    def create_participant(
+        self,
+        pseudonym: str,
+        *,
+        workshop_id: int | None = None,
+        self_paced: bool = False,
+        hub_user: str | None = None,
+        team: str | None = None,
+        experience: str | None = None,
+        language: str = "sv",
+    ) -> Participant:
+        pseudonym = pseudonym.strip()[:60]
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                participant = Participant(
+                    pseudonym=pseudonym,
+                    workshop_id=workshop_id,
+                    personal_code=new_code() if self_paced else None,
+                    hub_user=hub_user,
+                    team=team,
+                    experience=experience,
+                    language=language,
+                )
+                s.add(participant)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                    if workshop_id is not None or hub_user is not None:
+                        raise
+                    continue  # a personal-code collision: draw again
+                return participant
+        raise RuntimeError("could not draw a unique personal code")
+
+    def participant(self, participant_id: int) -> Participant | None:
+        with self.session() as s:
+            return s.get(Participant, participant_id)
+
+    def participant_by_code(self, code: str) -> Participant | None:
+        with self.session() as s:
+            return s.scalar(select(Participant).where(Participant.personal_code == normalise_code(code)))
+
+    def participant_by_hub_user(self, hub_user: str) -> Participant | None:
+        with self.session() as s:
+            return s.scalar(select(Participant).where(Participant.hub_user == hub_user))
+
+    # -- drafts --------------------------------------------------------------
+    def save_draft(self, participant_id: int, case_id: str, payload: dict[str, Any], round: int = 1) -> None:
+        """Insert or replace the participant's draft for a case (safe under races)."""
+        for _attempt in range(3):
+            with self.session() as s, s.begin():
+                result = s.execute(
+                    update(Draft)
+                    .where(Draft.participant_id == participant_id, Draft.case_id == case_id, Draft.round == round)
+                    .values(payload=payload, updated_at=utcnow())
+                )
+                if result.rowcount:
+                    return
+                s.add(Draft(participant_id=participant_id, case_id=case_id, round=round, payload=payload))
+                try:
+                    s.flush()
+                    return
+                except IntegrityError:
+                    s.rollback()
+        raise RuntimeError("could not save the draft")
+
+    def load_draft(self, participant_id: int, case_id: str, round: int = 1) -> dict[str, Any] | None:
+        with self.session() as s:
+            draft = s.get(Draft, (participant_id, case_id, round))
+            return dict(draft.payload) if draft else None
+
+    # -- answers -------------------------------------------------------------
+    def submit_answer(self, participant_id: int, answer: AnswerIn, *, workshop_id: int | None = None) -> Submitted:
+        """Store a validated answer once; a repeat returns the stored one."""
+        existing = self._answer_id(participant_id, answer.case_id, answer.round)
+        if existing is not None:
+            return Submitted(existing, created=False)
+        row = Answer(
+            participant_id=participant_id,
+            case_id=answer.case_id,
+            round=answer.round,
+            workshop_id=workshop_id,
+            risk=answer.risk,
+            risk_missing_info=answer.risk_missing_info or None,
+            safety_scale=answer.safety_scale,
+            motivation=answer.motivation,
+            language=answer.language,
+        )
+        row.selections = [
+            AnswerSelection(variable=variable, option_id=option)
+            for variable, chosen in sorted(answer.selections.items())
+            for option in chosen
+        ]
+        row.factors = [
+            AnswerFactor(
+                position=i,
+                kind=f.kind,
+                factor_id=f.factor_id,
+                own_text=f.own_text,
+                severity=f.severity,
+                extent=f.extent,
+                function=f.function,
+            )
+            for i, f in enumerate(answer.factors)
+        ]
+        row.goals = [
+            AnswerGoal(position=i, goal=g.goal, baseline=g.baseline, change=g.change, timeframe=g.timeframe)
+            for i, g in enumerate(answer.goals)
+        ]
+        try:
+            with self.session() as s, s.begin():
+                s.add(row)
+                s.flush()
+                s.execute(
+                    delete(Draft).where(
+                        Draft.participant_id == participant_id,
+                        Draft.case_id == answer.case_id,
+                        Draft.round == answer.round,
+                    )
+                )
+                return Submitted(row.id, created=True)
+        except IntegrityError:
+            existing = self._answer_id(participant_id, answer.case_id, answer.round)
+            if existing is None:
+                raise
+            return Submitted(existing, created=False)
+
+    def _answer_id(self, participant_id: int, case_id: str, round: int) -> int | None:
+        with self.session() as s:
+            return s.scalar(
+                select(Answer.id).where(
+                    Answer.participant_id == participant_id, Answer.case_id == case_id, Answer.round == round
+                )
+            )
+
+    def answer(self, answer_id: int) -> Answer | None:
+        with self.session() as s:
+            return s.get(Answer, answer_id)
+
+    def answers(
+        self,
+        *,
+        case_id: str | None = None,
+        round: int | None = None,
+        workshop_id: int | None = None,
+        participant_id: int | None = None,
+    ) -> list[Answer]:
+        stmt = select(Answer).order_by(Answer.id)
+        if case_id is not None:
+            stmt = stmt.where(Answer.case_id == case_id)
+        if round is not None:
+            stmt = stmt.where(Answer.round == round)
+        if workshop_id is not None:
+            stmt = stmt.where(Answer.workshop_id == workshop_id)
+        if participant_id is not None:
+            stmt = stmt.where(Answer.participant_id == participant_id)
+        with self.session() as s:
+            return list(s.scalars(stmt))
+
+    def count_answers(self, case_id: str | None = None) -> int:
+        stmt = select(func.count(Answer.id))
+        if case_id is not None:
+            stmt = stmt.where(Answer.case_id == case_id)
+        with self.session() as s:
+            return int(s.scalar(stmt) or 0)
+
+    def add_reflection(self, answer_id: int, prompt_id: str, text: str) -> int:
+        with self.session() as s, s.begin():
+            reflection = Reflection(answer_id=answer_id, prompt_id=prompt_id[:60], text=text[:4000])
+            s.add(reflection)
+            s.flush()
+            return reflection.id
+
+    # -- workshops -----------------------------------------------------------
+    def create_workshop(
+        self, name: str, case_ids: Iterable[str], *, language: str = "sv", min_group_size: int = 5
+    ) -> tuple[Workshop, str]:
+        """Create a workshop; returns it and the facilitator secret (shown once, stored hashed)."""
+        secret = secrets.token_urlsafe(24)
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                workshop = Workshop(
+                    name=name.strip()[:200],
+                    join_code=new_code(6),
+                    facilitator_secret_hash=hash_secret(secret),
+                    language=language,
+                    min_group_size=min_group_size,
+                )
+                workshop.cases = [WorkshopCase(case_id=c, position=i) for i, c in enumerate(case_ids)]
+                s.add(workshop)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                    continue
+                return workshop, secret
+        raise RuntimeError("could not draw a unique join code")
+
+    def workshop_by_code(self, join_code: str) -> Workshop | None:
+        with self.session() as s:
+            return s.scalar(select(Workshop).where(Workshop.join_code == join_code.strip().upper()))
+
+    def facilitator_allowed(self, workshop_id: int, secret: str | None) -> bool:
+        if not secret:
+            return False
+        with self.session() as s:
+            workshop = s.get(Workshop, workshop_id)
+            return bool(workshop) and hmac.compare_digest(workshop.facilitator_secret_hash, hash_secret(secret))
+
+    # -- export --------------------------------------------------------------
+    def export_rows(self) -> list[dict[str, Any]]:
+        """One flat, pseudonymous row per answer (sets joined by ';')."""
+        with self.session() as s:
+            rows = s.execute(
+                select(Answer, Participant.pseudonym, Participant.team, Workshop.name)
+                .join(Participant, Participant.id == Answer.participant_id)
+                .outerjoin(Workshop, Workshop.id == Answer.workshop_id)
+                .order_by(Answer.id)
+            ).all()
+            out = []
+            for answer, pseudonym, team, workshop_name in rows:
+                record: dict[str, Any] = {
+                    "answer_id": answer.id,
+                    "pseudonym": pseudonym,
+                    "team": team or "",
+                    "workshop": workshop_name or "",
+                    "case_id": answer.case_id,
+                    "round": answer.round,
+                    "risk": answer.risk,
+                    "risk_missing_info": answer.risk_missing_info or "",
+                    "safety_scale": answer.safety_scale,
+                    "motivation": answer.motivation,
+                    "language": answer.language,
+                    "submitted_at": answer.submitted_at.isoformat() if isinstance(answer.submitted_at, datetime) else "",
+                }
+                for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention", "focus"):
+                    record[variable] = ";".join(sel.option_id for sel in answer.selections if sel.variable == variable)
+                record["factors"] = ";".join(
+                    f"{f.kind}:{f.factor_id}:{f.severity or ''}/{f.extent or ''}/{f.function or ''}" for f in answer.factors
+                )
+                record["goals"] = " | ".join(g.goal for g in answer.goals)
+                out.append(record)
+            return out
