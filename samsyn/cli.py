@@ -1,0 +1,127 @@
+"""The ``samsyn`` command line.
+
+    samsyn serve [--port 8866] [--database-url URL] [--lang sv|en]
+    samsyn cases check [PATH …]
+    samsyn export [--format xlsx|csv] [--output FILE]
+    samsyn db upgrade
+
+Flags override environment variables (``SAMSYN_DATABASE_URL``, ``SAMSYN_LANG``,
+``SAMSYN_PORT``, ``SAMSYN_CASES_DIR``, ``SAMSYN_DATA_DIR``); the defaults just
+work: an SQLite file in the user's data folder, Swedish, port 8866.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from samsyn.config import LANGUAGES, TRAINING_DIR, Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="samsyn")
+def main() -> None:
+    """Samsyn: practise and calibrate risk assessment in child and youth social services."""
+
+
+@main.command()
+@click.option("--port", type=int, envvar="SAMSYN_PORT", default=8866, show_default=True, help="Port to listen on.")
+@click.option("--ip", envvar="SAMSYN_IP", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None, help="SQLAlchemy URL (default: an SQLite file in the user data folder).")
+@click.option("--lang", type=click.Choice(LANGUAGES), envvar="SAMSYN_LANG", default="sv", show_default=True, help="Default language of the pages.")
+@click.option("--cases-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SAMSYN_CASES_DIR", default=None, help="Folder of case files.")
+@click.option("--open-browser/--no-browser", default=False, help="Open a browser window.")
+def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, open_browser: bool) -> None:
+    """Start the app (Voila) with its database migrated."""
+    if database_url:
+        os.environ["SAMSYN_DATABASE_URL"] = database_url
+    os.environ["SAMSYN_LANG"] = lang
+    if cases_dir:
+        os.environ["SAMSYN_CASES_DIR"] = str(cases_dir.resolve())
+    settings = Settings.from_env()
+    os.environ["SAMSYN_DATABASE_URL"] = settings.database_url
+
+    from store.db import migrate
+
+    migrate(settings.database_url)
+    click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
+    click.echo(f"Samsyn: open http://{ip}:{port}/")
+
+    from samsyn.server import run_voila
+
+    run_voila(port=port, ip=ip, open_browser=open_browser, notebooks=TRAINING_DIR)
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def cases() -> None:
+    """Work with case files."""
+
+
+@cases.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def cases_check(paths: tuple[Path, ...]) -> None:
+    """Validate case files (default: the case folder). Exits 1 on any problem."""
+    from cases import check_paths
+    from cases.loader import CaseFileError, load_variables
+
+    try:
+        variables = load_variables()
+    except CaseFileError as exc:
+        for error in exc.errors:
+            click.echo(f"ERROR {error}", err=True)
+        sys.exit(1)
+    targets = list(paths) or [Settings.from_env().cases_dir]
+    missing = [p for p in targets if not p.exists()]
+    for p in missing:
+        click.echo(f"ERROR {p}: (file): does not exist", err=True)
+    good, errors = check_paths([p for p in targets if p.exists()], variables=variables)
+    for case in good:
+        click.echo(f"ok    {case.id}: {case.title.sv} / {case.title.en} "
+                   f"({case.word_count('sv')} words sv, {case.word_count('en')} words en)")
+    for error in errors:
+        click.echo(f"ERROR {error}", err=True)
+    bad_files = len({e.file for e in errors}) + len(missing)
+    click.echo(f"{len(good)} case(s) valid, {bad_files} file(s) with problems")
+    sys.exit(1 if errors or missing else 0)
+
+
+@main.command()
+@click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(database_url: str | None, fmt: str, output: Path) -> None:
+    """Export every answer, pseudonymous, one row per answer."""
+    from samsyn.export import write_answers
+
+    url = database_url or Settings.from_env().database_url
+    count = write_answers(url, output, fmt)
+    click.echo(f"{count} answer(s) written to {output}")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None)
+def db_upgrade(database_url: str | None) -> None:
+    """Migrate the database to the newest schema."""
+    from store.db import current_revision, engine_for, migrate
+
+    url = database_url or Settings.from_env().database_url
+    migrate(url)
+    click.echo(f"database at revision {current_revision(engine_for(url))}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

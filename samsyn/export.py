@@ -1,0 +1,40 @@
+"""Exports of stored answers (pseudonymous): Excel via openpyxl, or CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from store import Store
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas in free text (CSV/Excel injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_answers(url: str, output: Path, fmt: str = "xlsx") -> int:
+    rows = Store(url).export_rows()
+    columns = list(rows[0].keys()) if rows else ["answer_id", "pseudonym", "case_id", "round", "risk"]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        with output.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _cell(v) for k, v in row.items()})
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "answers"
+        ws.append(columns)
+        for row in rows:
+            ws.append([_cell(row.get(c)) for c in columns])
+        wb.save(output)
+    return len(rows)

@@ -1,0 +1,64 @@
+"""Voila, configured for Samsyn.
+
+``SamsynVoila`` is Voila serving the ``training/`` folder with two changes:
+the site root (and Voila's file tree) lead to the start page instead of a
+directory listing, and the contents API is not exposed. Everything else —
+preheated kernels, stripped sources, hidden tracebacks, no file downloads —
+is configured in ``training/voila.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+from voila.app import Voila
+
+START_PAGE = "voila/render/start.ipynb"
+
+
+class StartRedirectHandler(tornado.web.RequestHandler):
+    def initialize(self, target: str) -> None:
+        self.target = target
+
+    def get(self, *_args) -> None:
+        query = self.request.query
+        self.redirect(self.target + (f"?{query}" if query else ""), permanent=False)
+
+
+class SamsynVoila(Voila):
+    name = "samsyn"
+
+    def init_handlers(self):
+        handlers = super().init_handlers()
+        target = url_path_join(self.server_url, START_PAGE)
+        kept = []
+        for spec in handlers:
+            pattern = spec[0]
+            if pattern in (self.server_url, url_path_join(self.server_url, "/")):
+                continue  # the directory listing at the root
+            if "/voila/tree" in pattern or "/voila/api/contents" in pattern:
+                continue
+            kept.append(spec)
+        redirects = [
+            (self.server_url, StartRedirectHandler, {"target": target}),
+            (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
+        ]
+        return redirects + kept
+
+
+def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> None:
+    """Run Voila in this process, serving ``notebooks`` with its voila.json."""
+    notebooks = Path(notebooks).resolve()
+    os.chdir(notebooks)  # voila.json is read from the working directory
+    argv = [
+        str(notebooks),
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={open_browser}",
+        f"--Voila.config_file_paths={notebooks}",
+    ]
+    SamsynVoila.launch_instance(argv=argv)

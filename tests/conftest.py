@@ -1,0 +1,189 @@
+"""Shared fixtures: a real Voila server, Debian's Chromium, a real PostgreSQL.
+
+Nothing a user would run for real is mocked. ``make test`` installs Chromium
+and PostgreSQL from Debian's packages; these fixtures start them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SAMSYN_CHROMIUM", "/usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout:.0f} s")
+
+
+# -- Voila ---------------------------------------------------------------------
+class VoilaServer:
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.data_dir = tmp / "data"
+        self.database_url = f"sqlite:///{self.data_dir / 'samsyn.sqlite3'}"
+        self.log_path = tmp / "voila.log"
+        env = {**os.environ, "SAMSYN_DATA_DIR": str(self.data_dir), "SAMSYN_DATABASE_URL": self.database_url,
+               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "samsyn.cli", "serve", "--port", str(self.port)],
+            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_for_port(self.port, self.proc)
+        except Exception:
+            self.stop()
+            raise RuntimeError(f"Voila did not start; log:\n{self.log()}") from None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page(self, notebook: str, **params: str) -> str:
+        from urllib.parse import urlencode
+
+        query = urlencode(params)
+        return f"{self.url}/voila/render/{notebook}" + (f"?{query}" if query else "")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def voila(tmp_path_factory) -> VoilaServer:
+    server = VoilaServer(tmp_path_factory.mktemp("voila"))
+    yield server
+    server.stop()
+
+
+# -- Chromium --------------------------------------------------------------------
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        artifacts = REPO / "tests" / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+# -- PostgreSQL --------------------------------------------------------------------
+def _pg_bin() -> Path | None:
+    found = shutil.which("pg_ctl")
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for c in candidates:
+        if (c / "initdb").exists():
+            return c
+    return Path(found).parent if found and (Path(found).parent / "initdb").exists() else None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on loopback, in a temp folder."""
+
+    def __init__(self, tmp: Path):
+        bindir = _pg_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL server binaries not found; `make test` installs Debian's postgresql package")
+        self.port = free_port()
+        self.dir = tmp / "pgdata"
+        self.sockdir = tmp / "pgsock"
+        self.sockdir.mkdir()
+        as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            shutil.chown(tmp, "postgres")
+            shutil.chown(self.sockdir, "postgres")
+            as_user = ["runuser", "-u", "postgres", "--"]
+        self.as_user = as_user
+        self.pg_ctl = str(bindir / "pg_ctl")
+        subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(self.dir), "-U", "samsyn", "--auth=trust",
+                        "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
+        subprocess.run([*as_user, self.pg_ctl, "-D", str(self.dir), "-w", "-l", str(tmp / "pg.log"), "-o",
+                        f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockdir} -c fsync=off", "start"],
+                       check=True, capture_output=True)
+        self.url = f"postgresql+psycopg://samsyn@127.0.0.1:{self.port}/postgres"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=samsyn dbname=postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://samsyn@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.dir), "-m", "fast", "stop"], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    # Not under pytest's own temp folder: that is private to root, and the
+    # server runs as the postgres user when the tests run as root.
+    tmp = Path(tempfile.mkdtemp(prefix="samsyn-pg-"))
+    server = PostgresServer(tmp)
+    yield server
+    server.stop()
+    shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,63 @@
+"""The case page: the vignette, readable, by the three sides of the BBIC triangle."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from cases import Case, Library, load_library
+from cases.schema import SIDES
+from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.start_page import CASE_NOTEBOOK, START_NOTEBOOK
+
+
+def vignette_html(case: Case, library: Library, lang: str, m) -> str:
+    variables = library.variables
+    source = m(f"case.referral_from.{case.referral.from_}")
+    out = [
+        f'<h2>{esc(m("case.referral_heading"))}</h2>',
+        f'<div class="samsyn-referral"><p class="samsyn-case-meta">{esc(m("case.referral_from", source=source))}</p>',
+        paragraphs(case.referral.text.get(lang)),
+        "</div>",
+        f'<h2>{esc(m("case.investigation_heading"))}</h2>',
+    ]
+    for side in SIDES:
+        out.append(f'<section class="samsyn-side" data-side="{esc(side)}">')
+        out.append(f"<h3>{esc(variables.bbic_side_label(side, lang))}</h3>")
+        for section in getattr(case.vignette, side):
+            out.append(f'<h4>{esc(variables.bbic_area_label(section.area, lang))}</h4>')
+            out.append(paragraphs(section.text.get(lang)))
+        out.append("</section>")
+    return "".join(out)
+
+
+def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
+    library = library or load_library(ctx.settings.cases_dir)
+    m = ctx.messages
+    case_id = ctx.param("case")
+    case = library.get(case_id)
+    back = html_widget(
+        f'<a class="samsyn-back-link" href="{esc(page_url(START_NOTEBOOK, lang=ctx.lang))}">{esc(m("case.back"))}</a>',
+        "samsyn-back",
+    )
+    topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "")])
+    topbar.add_class("samsyn-topbar")
+    parts: list[w.Widget] = [style(), topbar]
+    if case is None:
+        parts.append(html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("case.not_found"))}</p>', "samsyn-case-missing"))
+    else:
+        facts = m("case.facts", sex=m(f"case.sex.{case.sex}"), age=case.age)
+        badges = [m(f"case.difficulty.{case.difficulty}")] + ([m("case.ambiguous")] if case.ambiguous else [])
+        header = (
+            f'<h1 class="samsyn-case-title" data-case="{esc(case.id)}">{esc(case.title.get(ctx.lang))}</h1>'
+            f'<p class="samsyn-case-meta">{esc(facts)} '
+            + "".join(f'<span class="samsyn-badge">{esc(b)}</span>' for b in badges)
+            + f'</p><p class="samsyn-case-meta">{esc(m("case.constructed_notice"))}</p>'
+        )
+        parts.append(html_widget(header, "samsyn-case-header"))
+        parts.append(html_widget(vignette_html(case, library, ctx.lang, m), "samsyn-vignette"))
+        if case.source:
+            parts.append(html_widget(f'<p class="samsyn-case-meta">{esc(m("case.source", source=case.source.get(ctx.lang)))}</p>', "samsyn-source"))
+    page = w.VBox(parts)
+    page.add_class("samsyn-page")
+    page.add_class("samsyn-case")
+    return page

@@ -1,0 +1,121 @@
+"""Shared page plumbing: the request's page context, escaping, links, styles."""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+import ipywidgets as w
+
+from samsyn.config import Settings, normalise_language
+from samsyn.i18n import Messages
+
+#: CSS classes that browser tests (and stylesheets) rely on. Keep them stable.
+CSS_PREFIX = "samsyn"
+
+
+def esc(value: object) -> str:
+    """Escape any text for an HTML widget (quotes too, for attributes)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def paragraphs(text: str) -> str:
+    """Escaped text as HTML paragraphs, split on blank lines."""
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in parts if p)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page knows about the request that opened it."""
+
+    lang: str
+    params: dict[str, str]
+    settings: Settings
+
+    @property
+    def messages(self) -> Messages:
+        return Messages(self.lang)
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        return self.params.get(name, default)
+
+
+def parse_query(query: str | None) -> dict[str, str]:
+    parsed = parse_qs(query or "", keep_blank_values=False, max_num_fields=20)
+    return {k: v[0][:200] for k, v in parsed.items() if v}
+
+
+def page_context(query: str | None = None) -> PageContext:
+    """Build the page context from the URL query string.
+
+    In a preheated Voila kernel this blocks until the request arrives, so call
+    it after the imports and data loading that can be done ahead of time.
+    """
+    if query is None:
+        if os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT"):
+            from voila.utils import get_query_string
+
+            query = get_query_string() or ""
+        else:
+            query = os.environ.get("QUERY_STRING", "")
+    params = parse_query(query)
+    settings = Settings.from_env()
+    lang = normalise_language(params.get("lang") or settings.language)
+    return PageContext(lang=lang, params=params, settings=settings)
+
+
+def page_url(notebook: str, **params: str) -> str:
+    """A link to another page, relative to the current Voila render URL."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{notebook}?{query}" if query else notebook
+
+
+def html_widget(markup: str, *classes: str) -> w.HTML:
+    widget = w.HTML(markup)
+    for cls in classes:
+        widget.add_class(cls)
+    return widget
+
+
+def language_switch(ctx: PageContext, notebook: str, **params: str) -> w.HTML:
+    m = ctx.messages
+    other = m.other_languages()[0]
+    href = page_url(notebook, **params, lang=other)
+    return html_widget(
+        f'<a class="samsyn-lang-link" href="{esc(href)}" hreflang="{esc(other)}" lang="{esc(other)}" '
+        f'aria-label="{esc(m("lang.switch_label"))}">{esc(m("lang.switch"))}</a>',
+        "samsyn-lang-switch",
+    )
+
+
+STYLE = """
+<style>
+.samsyn-page { max-width: 56rem; margin: 0 auto; font-size: 16px; line-height: 1.5;
+  color: #1d2327; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.samsyn-page h1 { font-size: 1.8rem; margin: 0.2em 0; }
+.samsyn-page h2 { font-size: 1.35rem; margin: 1.2em 0 0.4em; }
+.samsyn-page h3 { font-size: 1.1rem; margin: 1em 0 0.3em; }
+.samsyn-page a { color: #0b5394; }
+.samsyn-page a:focus-visible { outline: 3px solid #f0a400; outline-offset: 2px; }
+.samsyn-topbar { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; }
+.samsyn-tagline { color: #4a5560; margin: 0; }
+.samsyn-case-list { list-style: none; padding: 0; display: grid;
+  grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 0.8rem; }
+.samsyn-case-card { border: 1px solid #c9d1d8; border-radius: 8px; padding: 0.8rem 1rem; background: #fff; }
+.samsyn-case-card a { font-weight: 600; font-size: 1.1rem; text-decoration: none; }
+.samsyn-case-card a:hover { text-decoration: underline; }
+.samsyn-case-meta { color: #4a5560; font-size: 0.9rem; margin: 0.2em 0; }
+.samsyn-badge { display: inline-block; font-size: 0.75rem; padding: 0.05em 0.5em; border-radius: 1em;
+  background: #e8eef4; color: #27384a; margin-right: 0.3em; }
+.samsyn-notice { background: #fff6e0; border-left: 4px solid #f0a400; padding: 0.5em 0.8em; }
+.samsyn-referral { background: #f4f6f8; border-left: 4px solid #0b5394; padding: 0.4em 1em; }
+.samsyn-side { border-top: 2px solid #c9d1d8; margin-top: 1em; }
+</style>
+"""
+
+
+def style() -> w.HTML:
+    return html_widget(STYLE, "samsyn-style")

@@ -1,0 +1,66 @@
+"""The start page: the available cases, by name and age, in the chosen language."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from cases import Library, load_library
+from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
+
+CASE_NOTEBOOK = "case.ipynb"
+START_NOTEBOOK = "start.ipynb"
+
+
+def case_card(case, ctx: PageContext, has_panel: bool) -> str:
+    m = ctx.messages
+    title = case.title.get(ctx.lang)
+    href = page_url(CASE_NOTEBOOK, case=case.id, lang=ctx.lang)
+    badges = [m(f"case.difficulty.{case.difficulty}")]
+    if case.ambiguous:
+        badges.append(m("case.ambiguous"))
+    if has_panel:
+        badges.append(m("start.panel_badge"))
+    badge_html = "".join(f'<span class="samsyn-badge">{esc(b)}</span>' for b in badges)
+    return (
+        f'<li class="samsyn-case-card" data-case="{esc(case.id)}">'
+        f'<a class="samsyn-case-link" data-case="{esc(case.id)}" href="{esc(href)}" '
+        f'aria-label="{esc(m("start.open_case", title=title))}">{esc(title)}</a>'
+        f'<p class="samsyn-case-meta"><span class="samsyn-case-age">{esc(m("start.case_age", age=case.age))}</span></p>'
+        f"<p>{esc(case.summary.get(ctx.lang))}</p>"
+        f"<div>{badge_html}</div></li>"
+    )
+
+
+def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
+    library = library or load_library(ctx.settings.cases_dir)
+    m = ctx.messages
+    header = html_widget(
+        f'<h1 lang="{esc(ctx.lang)}">{esc(m("app.name"))}</h1><p class="samsyn-tagline">{esc(m("app.tagline"))}</p>',
+        "samsyn-header",
+    )
+    topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK)])
+    topbar.add_class("samsyn-topbar")
+    parts: list[w.Widget] = [style(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
+    cases = library.ordered()
+    if cases:
+        cards = "".join(
+            case_card(c, ctx, bool(library.panels and library.panels.for_case(c.id))) for c in cases
+        )
+        parts.append(
+            html_widget(
+                f'<h2 id="samsyn-cases-heading">{esc(m("start.cases_heading"))}</h2>'
+                f'<ul class="samsyn-case-list" aria-labelledby="samsyn-cases-heading">{cards}</ul>',
+                "samsyn-cases",
+            )
+        )
+    else:
+        parts.append(html_widget(f'<p class="samsyn-notice">{esc(m("start.no_cases"))}</p>', "samsyn-no-cases"))
+    broken = len({e.file for e in library.errors})
+    if broken:
+        parts.append(
+            html_widget(f'<p class="samsyn-notice">{esc(m("start.broken_cases", count=broken))}</p>', "samsyn-broken-cases")
+        )
+    page = w.VBox(parts)
+    page.add_class("samsyn-page")
+    page.add_class("samsyn-start")
+    return page
