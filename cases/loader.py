@@ -15,6 +15,7 @@ uses: it returns every problem.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,8 +53,14 @@ class CaseFileError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+#: Deepest nesting of mappings and lists a file may have (case files need ~6).
+MAX_DEPTH = 32
+
+
 class _NoAliasSafeLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases."""
+    """A safe loader that refuses anchors and aliases, deep nesting and duplicate keys."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         event = self.peek_event()
@@ -61,7 +68,26 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, "anchors and aliases (&, *) are not allowed in case files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set = set()
+        for key_node, _value in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (the first one would be silently lost)", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
@@ -73,7 +99,10 @@ def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FI
         raise CaseFileError([CaseError(name, "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
     if size > max_bytes:
         raise CaseFileError([CaseError(name, "(file)", f"is {size} bytes; the limit is {max_bytes} bytes")])
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileError([CaseError(name, "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,11 +127,21 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "(root)"
 
 
+#: A cross-field check names the field it complains about as a prefix of its
+#: message ("key.factors.risk: 'x' is not ..."); that prefix belongs in the field.
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])*(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])*)*): (.+)$", re.S)
+
+
 def validation_errors(name: str, exc: ValidationError) -> list[CaseError]:
     errors = []
     for err in exc.errors(include_url=False):
         message = err["msg"].removeprefix("Value error, ")
-        errors.append(CaseError(name, _field(err["loc"]), message))
+        where = _field(err["loc"])
+        match = _FIELD_PREFIX.match(message)
+        if match:
+            inner, message = match.groups()
+            where = inner if where == "(root)" else f"{where}.{inner}"
+        errors.append(CaseError(name, where, message))
     return errors
 
 

@@ -91,9 +91,11 @@ class Vignette(Strict):
             allowed = variables.bbic_areas(side)
             for i, section in enumerate(getattr(self, side)):
                 if section.area not in allowed:
+                    home = next((s for s in SIDES if section.area in variables.bbic_areas(s)), None)
+                    hint = f"; it belongs under {home}" if home else ""
                     raise ValueError(
                         f"{side}[{i}].area: unknown area {section.area!r} for this side "
-                        f"(allowed: {', '.join(allowed)})"
+                        f"(allowed: {', '.join(allowed)}){hint}"
                     )
         return self
 
@@ -124,13 +126,13 @@ class Factors(Strict):
 
 
 class RiskWeight(Strict):
-    severity: int = Field(ge=1, le=4)
-    extent: int = Field(ge=1, le=3)
+    severity: int = Field(ge=1, le=4, strict=True)
+    extent: int = Field(ge=1, le=3, strict=True)
 
 
 class ProtectiveWeight(Strict):
-    extent: int = Field(ge=1, le=3)
-    function: int = Field(ge=1, le=3)
+    extent: int = Field(ge=1, le=3, strict=True)
+    function: int = Field(ge=1, le=3, strict=True)
 
 
 class KeyFactors(Strict):
@@ -157,7 +159,7 @@ class Key(Strict):
     exposure: KeyExposure
     interventions: list[str] = Field(default_factory=list)
     focus: list[str] = Field(default_factory=list)
-    safety_scale: int | None = Field(default=None, ge=0, le=10)
+    safety_scale: int | None = Field(default=None, ge=0, le=10, strict=True)
     factors: KeyFactors = Field(default_factory=KeyFactors)
     rationale: Rationale
 
@@ -184,7 +186,7 @@ class Case(Strict):
     schema_version: Literal[1]
     id: CaseId
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    age: int = Field(ge=0, le=17)
+    age: int = Field(ge=0, le=17, strict=True)  # strict: `age: true` is not 1
     sex: Literal["girl", "boy", "other"]
     difficulty: Literal["clear", "moderate", "demanding"]
     ambiguous: bool = False

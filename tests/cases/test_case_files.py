@@ -1,0 +1,115 @@
+"""The shipped case library: loads cleanly and meets the library's content rules.
+
+These are rules for the *shipped* set (count, length, spread of ages and
+exposures), not validation rules: a municipality's own case may be shorter.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import LIBRARY_DIR, check_paths, load_library
+
+MIN_CASES = 8
+MIN_WORDS, MAX_WORDS = 400, 900
+LANGS = ("sv", "en")
+#: Home-environment exposures the keys must cover between them. The rarer
+#: options (ingen_utsatthet, annat, vardnadstvist, …) are not required.
+REQUIRED_HOME_EXPOSURES = (
+    "fysiskt_vald", "brister_i_omsorg", "bevittnat_vald", "sexuella_overgrepp", "hedersrelaterat",
+)
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library(LIBRARY_DIR, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def cases(library):
+    return library.ordered()
+
+
+def test_every_shipped_file_loads(library):
+    assert library.errors == [], "\n".join(str(e) for e in library.errors)
+    files = sorted(p.stem for p in LIBRARY_DIR.iterdir() if p.suffix in (".yaml", ".yml"))
+    assert sorted(library.cases) == files
+
+
+def test_check_paths_agrees_with_load_library(library):
+    good, errors = check_paths([LIBRARY_DIR])
+    assert errors == []
+    assert sorted(c.id for c in good) == sorted(library.cases)
+
+
+def test_at_least_eight_cases(cases):
+    assert len(cases) >= MIN_CASES, f"only {len(cases)} cases: {[c.id for c in cases]}"
+
+
+def test_every_case_is_bilingual(cases):
+    for case in cases:
+        texts = [case.title, case.summary, case.referral.text]
+        texts += [section.text for _side, section in case.vignette.sections()]
+        texts += [f.label for f in (*case.factors.risk, *case.factors.protective)]
+        if case.key:
+            texts.append(case.key.rationale.risk)
+        for text in texts:
+            for lang in LANGS:
+                assert text.get(lang).strip(), f"{case.id}: empty {lang} text in {text!r}"
+            # a copy of the Swedish text is not a translation
+            assert text.sv != text.en or len(text.sv) < 30, f"{case.id}: English identical to Swedish: {text.sv[:60]!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_vignette_length(cases, lang):
+    wrong = {c.id: c.word_count(lang) for c in cases if not MIN_WORDS <= c.word_count(lang) <= MAX_WORDS}
+    assert not wrong, f"vignettes outside {MIN_WORDS}–{MAX_WORDS} words ({lang}): {wrong}"
+
+
+def test_word_count_counts_referral_and_every_section(cases):
+    case = cases[0]
+    assert case.word_count("sv") > len(case.referral.text.sv.split())
+
+
+def test_ages_span_childhood(cases):
+    ages = sorted(c.age for c in cases)
+    assert all(0 <= a <= 17 for a in ages)
+    assert ages[0] < 2, f"no case under 2 (ages {ages})"
+    assert ages[-1] > 14, f"no case over 14 (ages {ages})"
+
+
+def test_at_least_one_ambiguous_case(cases):
+    assert any(c.ambiguous for c in cases)
+
+
+def test_every_key_weighs_every_factor(cases):
+    keyed = [c for c in cases if c.key]
+    assert keyed, "no case has a key"
+    for case in keyed:
+        risk = {f.id for f in case.factors.risk}
+        protective = {f.id for f in case.factors.protective}
+        # names in the key exist (validation) …
+        assert set(case.key.factors.risk) <= risk
+        assert set(case.key.factors.protective) <= protective
+        # … and every factor of the case has a weight in the key
+        assert set(case.key.factors.risk) == risk, f"{case.id}: risk factors without weights: {risk - set(case.key.factors.risk)}"
+        assert set(case.key.factors.protective) == protective, (
+            f"{case.id}: protective factors without weights: {protective - set(case.key.factors.protective)}"
+        )
+
+
+def test_keys_cover_the_home_exposures(cases):
+    covered = {option for c in cases if c.key for option in c.key.exposure.home}
+    missing = [o for o in REQUIRED_HOME_EXPOSURES if o not in covered]
+    assert not missing, f"no shipped case's key has {missing} (covered: {sorted(covered)})"
+
+
+def test_required_exposures_are_real_options(variables):
+    home = variables.group("exposure", "home").option_ids
+    assert set(REQUIRED_HOME_EXPOSURES) <= set(home)
+
+
+def test_webbkollen_cases_are_shipped_with_their_panel(library):
+    for case_id in ("assi", "max", "jamila", "tobias"):
+        assert case_id in library.cases, f"{case_id} is missing from the library"
+        assert library.panels.for_case(case_id) is not None
