@@ -2,7 +2,7 @@
 
 Catalogs are ordinary gettext ``.po`` files under ``samsyn/locale/<lang>/
 LC_MESSAGES/samsyn.po``, read with Babel. Message ids are stable symbolic keys
-(``start.title``), so a missing translation is a missing key in one catalog —
+(``start.cases_heading``), so a missing translation is a missing key in one catalog —
 ``tests/test_i18n.py`` fails on it — and never silently falls back to the
 other language.
 
@@ -10,7 +10,7 @@ Use::
 
     from samsyn.i18n import Messages
     m = Messages("sv")
-    m("start.title")
+    m("start.cases_heading")
     m("start.case_age", age=15)
 """
 

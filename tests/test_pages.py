@@ -1,0 +1,69 @@
+"""Pages built without a browser: lazy imports, escaping, query parsing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from cases import load_library
+from widgets.common import esc, page_context, paragraphs, parse_query
+
+
+def _all_html(widget) -> str:
+    out = []
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if hasattr(w, "value") and isinstance(w.value, str):
+            out.append(w.value)
+        stack.extend(getattr(w, "children", ()))
+    return "\n".join(out)
+
+
+def test_start_and_case_pages_do_not_import_pandas_or_altair():
+    code = (
+        "import sys, json\n"
+        "from cases import load_library\n"
+        "from widgets.common import page_context\n"
+        "from widgets import start_page, case_page\n"
+        "lib = load_library()\n"
+        "start_page.build(page_context('lang=sv'), lib)\n"
+        "case_page.build(page_context('case=assi&lang=en'), lib)\n"
+        "print(json.dumps(sorted(m for m in ('pandas', 'altair', 'numpy', 'scipy', 'vl_convert') if m in sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_start_page_lists_every_valid_case_by_name_and_age():
+    library = load_library()
+    html = _all_html(__import__("widgets.start_page", fromlist=["build"]).build(page_context("lang=sv"), library))
+    for case in library.cases.values():
+        assert f'data-case="{case.id}"' in html
+        assert esc(case.title.sv) in html
+        assert f"{case.age} år" in html
+
+
+def test_case_page_shows_every_section_in_the_chosen_language():
+    from widgets import case_page
+
+    library = load_library()
+    case = library.get("assi")
+    html = _all_html(case_page.build(page_context("case=assi&lang=en"), library))
+    assert "The child&#x27;s development" in html or "The child's development" in html
+    for _side, section in case.vignette.sections():
+        first_words = " ".join(section.text.en.split()[:4])
+        assert esc(first_words) in html
+
+
+def test_text_is_escaped():
+    assert esc('<img src=x onerror="alert(1)">') == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert paragraphs("a <b>\n\nc & d") == "<p>a &lt;b&gt;</p><p>c &amp; d</p>"
+
+
+def test_query_parsing_is_bounded_and_language_is_normalised():
+    assert parse_query("case=assi&lang=en&x=" + "y" * 500)["x"] == "y" * 200
+    assert page_context("lang=fr").lang == "sv"
+    assert page_context("lang=en").lang == "en"
+    assert page_context("case=%3Cscript%3E").param("case") == "<script>"
