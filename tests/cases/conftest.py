@@ -34,7 +34,11 @@ def variables():
 
 
 def dump_case(data: dict) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    class NoAliases(yaml.SafeDumper):  # case files may not use anchors
+        def ignore_aliases(self, data):
+            return True
+
+    return yaml.dump(data, Dumper=NoAliases, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def write_case(folder: Path, data: dict | str | bytes, name: str = "assi.yaml") -> Path:
@@ -57,16 +61,16 @@ def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(name="write_case")
+@pytest.fixture(name="write_case", scope="session")
 def _write_case_fixture():
     return write_case
 
 
-@pytest.fixture(name="run_cli")
+@pytest.fixture(name="run_cli", scope="session")
 def _run_cli_fixture():
     return run_cli
 
 
-@pytest.fixture(name="dump_case")
+@pytest.fixture(name="dump_case", scope="session")
 def _dump_case_fixture():
     return dump_case
