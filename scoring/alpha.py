@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._result import Estimate, Stat, nan_stat
-from .levels import RISK_LEVELS, encode_risk
+from .levels import RISK_LEVELS, encode_risk, numeric_or_none
 
 __all__ = ["krippendorff_alpha", "alpha_bootstrap", "alpha_from_counts", "LEVELS"]
 
@@ -48,6 +48,10 @@ def _as_float_matrix(reliability_data, value_domain: Sequence | None) -> tuple[n
     arr = np.asarray(reliability_data.to_numpy() if hasattr(reliability_data, "to_numpy") else reliability_data)
     if arr.ndim != 2:
         raise ValueError(f"reliability_data must be 2-D (raters × units), got shape {arr.shape}")
+    if arr.dtype.kind == "O":
+        num = numeric_or_none(arr)
+        if num is not None:
+            arr = num
     if arr.dtype.kind in "iufb":
         data = arr.astype(float, copy=False)
         if value_domain is not None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._result import Stat, nan_stat
-from .levels import RISK_LEVELS, encode_risk
+from .levels import RISK_LEVELS, encode_risk, numeric_or_none
 
 __all__ = [
     "ratings_to_counts",
@@ -44,6 +44,10 @@ def ratings_to_counts(reliability_data, categories: Sequence | None = None) -> t
     arr = np.asarray(reliability_data.to_numpy() if hasattr(reliability_data, "to_numpy") else reliability_data)
     if arr.ndim != 2:
         raise ValueError("reliability_data must be 2-D (raters × units)")
+    if arr.dtype.kind == "O":
+        num = numeric_or_none(arr)
+        if num is not None:
+            arr = num
     if arr.dtype.kind in "iufb":
         data = arr.astype(float)
         vals = data[~np.isnan(data)]

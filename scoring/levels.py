@@ -36,6 +36,18 @@ def _is_missing(a) -> bool:
     return isinstance(a, str) and a in ("", NOT_ASSESSABLE)
 
 
+def numeric_or_none(arr: np.ndarray) -> np.ndarray | None:
+    """Float copy of an object array whose entries are all numbers or
+    ``None`` (``None`` → ``nan``); ``None`` if any entry is something else."""
+    flat = arr.ravel()
+    for v in flat:
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            return None
+    return np.array([np.nan if v is None else float(v) for v in flat], dtype=float).reshape(arr.shape)
+
+
 def encode_risk(answers: Iterable, levels: Sequence[str] = RISK_LEVELS) -> np.ndarray:
     """Map risk answers to float level indices (``nan`` = missing).
 

@@ -184,3 +184,10 @@ def test_wider_interval_for_higher_confidence():
     a90 = alpha_bootstrap(HAYES_KRIPPENDORFF_2007, "ordinal", n_boot=2000, seed=5, confidence=0.90)
     a99 = alpha_bootstrap(HAYES_KRIPPENDORFF_2007, "ordinal", n_boot=2000, seed=5, confidence=0.99)
     assert a99.low < a90.low and a99.high > a90.high
+
+
+def test_numbers_with_none_are_generic_numbers_not_risk_levels():
+    with_none = [[1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None], [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+                 [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None], [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None]]
+    for level in LEVELS:
+        assert krippendorff_alpha(with_none, level).value == pytest.approx(krippendorff_alpha(KRIPPENDORFF_2011, level).value)

@@ -152,3 +152,9 @@ def test_agreement_weights():
     assert q[0, 1] == pytest.approx(1 - 1 / 9)
     with pytest.raises(ValueError):
         agreement_weights(3, "cubic")
+
+
+def test_ratings_to_counts_numbers_with_none():
+    counts, cats = ratings_to_counts([[1, 5, None], [5, 5, 7]])
+    assert cats == (1.0, 5.0, 7.0)
+    assert counts.tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
