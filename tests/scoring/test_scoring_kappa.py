@@ -158,3 +158,14 @@ def test_ratings_to_counts_numbers_with_none():
     counts, cats = ratings_to_counts([[1, 5, None], [5, 5, 7]])
     assert cats == (1.0, 5.0, 7.0)
     assert counts.tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
+
+
+def test_gwet_ac2_weight_matrix_documented_example():
+    """irrCAC documents AC2 = 0.90037 with bipolar weights on Gwet's 4-rater data."""
+    from irrCAC.weights import Weights
+
+    counts, cats = ratings_to_counts(KRIPPENDORFF_2011)
+    w = np.asarray(Weights(list(cats))["bipolar"], dtype=float)
+    assert round(gwet_ac2(counts, w).value, 5) == 0.90037
+    with pytest.raises(ValueError):
+        gwet_ac2(counts, np.eye(3))
