@@ -13,7 +13,7 @@ Krippendorff's ``(Σ_{g=c..k} n_g − (n_c + n_k)/2)²``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -85,11 +85,6 @@ def encode_risk(answers: Iterable, levels: Sequence[str] = RISK_LEVELS) -> np.nd
     return out.reshape(arr.shape)
 
 
-def count_not_assessable(answers: Iterable) -> int:
-    """Number of ``"inte_kant"`` answers (``None``/``nan`` = unanswered are not counted)."""
-    return sum(1 for a in answers if isinstance(a, str) and a == NOT_ASSESSABLE)
-
-
 def level_id(index: float, levels: Sequence[str] = RISK_LEVELS) -> str | None:
     """Level id for an integral index; ``None`` for ``nan``."""
     if index is None or math.isnan(index):
