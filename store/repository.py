@@ -201,6 +201,11 @@ class Store:
                 )
             )
 
+    def answer_for(self, participant_id: int, case_id: str, round: int = 1) -> Answer | None:
+        with self.session() as s:
+            return s.scalar(select(Answer).where(
+                Answer.participant_id == participant_id, Answer.case_id == case_id, Answer.round == round))
+
     def answer(self, answer_id: int) -> Answer | None:
         with self.session() as s:
             return s.get(Answer, answer_id)
@@ -231,6 +236,15 @@ class Store:
             stmt = stmt.where(Answer.case_id == case_id)
         with self.session() as s:
             return int(s.scalar(stmt) or 0)
+
+    def save_reflection(self, answer_id: int, prompt_id: str, text: str) -> int:
+        """Store the trainee's reflection on one prompt, replacing an earlier one."""
+        with self.session() as s, s.begin():
+            s.execute(delete(Reflection).where(Reflection.answer_id == answer_id, Reflection.prompt_id == prompt_id[:60]))
+            reflection = Reflection(answer_id=answer_id, prompt_id=prompt_id[:60], text=text[:4000])
+            s.add(reflection)
+            s.flush()
+            return reflection.id
 
     def add_reflection(self, answer_id: int, prompt_id: str, text: str) -> int:
         with self.session() as s, s.begin():

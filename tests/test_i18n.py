@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from cases.schema import Case, Referral
+from feedback.model import PROMPT_IDS, SPECIFIC_PROMPTS, VERDICTS
+from widgets.answer_form import STEPS
 from samsyn.config import LANGUAGES
 from samsyn.i18n import Messages, MissingMessage, catalog
 
 REPO = Path(__file__).resolve().parent.parent
-CODE_DIRS = ["samsyn", "widgets", "cases", "scoring", "store"]
+CODE_DIRS = ["samsyn", "widgets", "cases", "scoring", "store", "feedback"]
 #: A literal key passed to a Messages object: m("key"), self.m("key"), messages("key").
 LITERAL_KEY = re.compile(r"""\b(?:m|msg|messages|self\.m)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 #: A key built at run time: m(f"prefix.{value}") — the families are listed below.
@@ -29,6 +31,9 @@ DYNAMIC_FAMILIES = {
     "case.referral_from.": _literal_args(Referral.model_fields["from_"].annotation),
     "case.sex.": _literal_args(Case.model_fields["sex"].annotation),
     "case.difficulty.": _literal_args(Case.model_fields["difficulty"].annotation),
+    "prompt.": PROMPT_IDS + tuple(f"{p}.specific" for p in SPECIFIC_PROMPTS),
+    "form.step.": STEPS,
+    "feedback.verdict.": VERDICTS,
 }
 
 

@@ -7,7 +7,23 @@ import ipywidgets as w
 from cases import Case, Library, load_library
 from cases.schema import SIDES
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from store import Store
+from widgets.identity import SignIn, resolve, signed_in_bar
 from widgets.start_page import CASE_NOTEBOOK, START_NOTEBOOK
+
+
+def assessment(ctx: PageContext, case: Case, library: Library, store: Store | None) -> w.Widget:
+    """The trainee's part of the page: sign in, then the stepper or the feedback."""
+    from widgets.trainee import TraineeLoop
+
+    store = store or Store(ctx.settings.database_url)
+    participant = resolve(ctx, store)
+    if participant is None:
+        return SignIn(ctx, store, CASE_NOTEBOOK, {"case": case.id}).widget
+    loop = TraineeLoop(case, library, store, participant, ctx.lang, min_group=ctx.settings.workshop_min_group)
+    box = w.VBox([signed_in_bar(ctx, participant), loop.widget])
+    box.add_class("samsyn-assessment")
+    return box
 
 
 def vignette_html(case: Case, library: Library, lang: str, m) -> str:
@@ -30,16 +46,17 @@ def vignette_html(case: Case, library: Library, lang: str, m) -> str:
     return "".join(out)
 
 
-def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
+def build(ctx: PageContext, library: Library | None = None, store: Store | None = None) -> w.Widget:
     library = library or load_library(ctx.settings.cases_dir)
     m = ctx.messages
     case_id = ctx.param("case")
+    code = ctx.param("code")
     case = library.get(case_id)
     back = html_widget(
-        f'<a class="samsyn-back-link" href="{esc(page_url(START_NOTEBOOK, lang=ctx.lang))}">{esc(m("case.back"))}</a>',
+        f'<a class="samsyn-back-link" href="{esc(page_url(START_NOTEBOOK, lang=ctx.lang, code=code))}">{esc(m("case.back"))}</a>',
         "samsyn-back",
     )
-    topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "")])
+    topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "", code=code)])
     topbar.add_class("samsyn-topbar")
     parts: list[w.Widget] = [style(), topbar]
     if case is None:
@@ -57,6 +74,7 @@ def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
         parts.append(html_widget(vignette_html(case, library, ctx.lang, m), "samsyn-vignette"))
         if case.source:
             parts.append(html_widget(f'<p class="samsyn-case-meta">{esc(m("case.source", source=case.source.get(ctx.lang)))}</p>', "samsyn-source"))
+        parts.append(assessment(ctx, case, library, store))
     page = w.VBox(parts)
     page.add_class("samsyn-page")
     page.add_class("samsyn-case")

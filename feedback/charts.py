@@ -1,0 +1,39 @@
+"""Charts for feedback, built with Altair and rendered to SVG by vl-convert.
+
+Rendering on the server keeps the page free of chart JavaScript and makes a
+chart one accessible image: the SVG carries a title and a text description
+for screen readers. Altair and vl-convert are imported only when a chart is
+actually drawn, so the start and case pages stay light.
+"""
+
+from __future__ import annotations
+
+OWN_COLOUR = "#d9822b"
+OTHER_COLOUR = "#7a9cc6"
+
+
+def distribution_svg(counts: list[tuple[str, int]], own_label: str | None, *, title: str, own_text: str,
+                     count_title: str, description: str) -> str:
+    """A bar chart of answer counts per level, the trainee's own level highlighted.
+
+    ``counts`` is ``[(label, count), …]`` in scale order. Returns SVG markup.
+    """
+    import altair as alt
+    import vl_convert
+
+    order = [label for label, _n in counts]
+    rows = [{"level": label, "n": int(n), "own": label == own_label} for label, n in counts]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("level:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140)),
+        y=alt.Y("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.condition(alt.datum.own, alt.value(OWN_COLOUR), alt.value(OTHER_COLOUR)),
+    )
+    marker = base.transform_filter(alt.datum.own).mark_text(dy=-8, fontWeight="bold").encode(text=alt.value(own_text))
+    chart = (bars + marker).properties(
+        width=460, height=180, title=title,
+        description=description,
+    ).configure_view(stroke=None)
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    return svg

@@ -1,0 +1,109 @@
+"""Who is answering: a pseudonymous trainee identified by a personal code.
+
+Self-paced trainees pick a pseudonym and get a personal code; the code travels
+in the page links (``?code=…``), so a reload or a lost connection brings the
+trainee back to their own drafts and history, and they can return another day
+by typing it. Behind JupyterHub the hub user is the identity.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import ipywidgets as w
+
+from samsyn.i18n import Messages
+from store import Store
+from store.models import Participant
+from widgets.common import PageContext, esc, html_widget, page_url
+
+MAX_PSEUDONYM = 60
+
+
+def hub_user() -> str | None:
+    """The JupyterHub user name when running behind JupyterHub."""
+    return os.environ.get("JUPYTERHUB_USER") or None
+
+
+def resolve(ctx: PageContext, store: Store) -> Participant | None:
+    user = hub_user()
+    if user:
+        found = store.participant_by_hub_user(user)
+        return found or store.create_participant(user, hub_user=user, language=ctx.lang)
+    code = ctx.param("code")
+    return store.participant_by_code(code) if code else None
+
+
+class SignIn:
+    """Pick a pseudonym (new trainee) or type a personal code (returning)."""
+
+    def __init__(self, ctx: PageContext, store: Store, notebook: str, params: dict[str, str],
+                 on_done: Callable[[Participant], None] | None = None):
+        self.ctx, self.store, self.notebook, self.params = ctx, store, notebook, params
+        self.on_done = on_done
+        m = self.m = Messages(ctx.lang)
+        self.pseudonym = w.Text(description=m("identity.pseudonym"), placeholder=m("identity.pseudonym_placeholder"),
+                                style={"description_width": "initial"})
+        self.pseudonym.add_class("samsyn-pseudonym")
+        start = w.Button(description=m("identity.start"), button_style="primary")
+        start.add_class("samsyn-start-button")
+        start.on_click(lambda _b: self.create())
+        self.code = w.Text(description=m("identity.code"), placeholder="ABCD-EFGH", style={"description_width": "initial"})
+        self.code.add_class("samsyn-code-input")
+        resume = w.Button(description=m("identity.resume"))
+        resume.add_class("samsyn-resume-button")
+        resume.on_click(lambda _b: self.resume())
+        self.status = html_widget("", "samsyn-identity-status")
+        self.widget = w.VBox([
+            html_widget(f"<h2>{esc(m('identity.heading'))}</h2><p>{esc(m('identity.intro'))}</p>"),
+            w.HBox([self.pseudonym, start]),
+            html_widget(f"<p>{esc(m('identity.returning'))}</p>"),
+            w.HBox([self.code, resume]),
+            self.status,
+        ])
+        self.widget.add_class("samsyn-identity")
+
+    def _continue(self, participant: Participant, created: bool) -> None:
+        m = self.m
+        href = page_url(self.notebook, **self.params, code=participant.personal_code, lang=self.ctx.lang)
+        intro = m("identity.created", pseudonym=participant.pseudonym) if created else m("identity.welcome_back", pseudonym=participant.pseudonym)
+        self.status.value = (
+            f'<div class="samsyn-notice" role="status"><p>{esc(intro)}</p>'
+            f'<p>{esc(m("identity.your_code"))} <strong class="samsyn-personal-code">{esc(participant.personal_code)}</strong></p>'
+            f'<p>{esc(m("identity.keep_code"))}</p>'
+            f'<p><a class="samsyn-continue-link" href="{esc(href)}">{esc(m("identity.continue"))}</a></p></div>'
+        )
+        if self.on_done:
+            self.on_done(participant)
+
+    def create(self) -> None:
+        m = self.m
+        name = " ".join(self.pseudonym.value.split())
+        if not name:
+            self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("identity.error.empty"))}</p>'
+            return
+        if len(name) > MAX_PSEUDONYM:
+            self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("identity.error.long", max=MAX_PSEUDONYM))}</p>'
+            return
+        participant = self.store.create_participant(name, self_paced=True, language=self.ctx.lang)
+        self._continue(participant, created=True)
+
+    def resume(self) -> None:
+        participant = self.store.participant_by_code(self.code.value) if self.code.value.strip() else None
+        if participant is None:
+            self.status.value = f'<p class="samsyn-notice" role="alert">{esc(self.m("identity.error.unknown_code"))}</p>'
+            return
+        self._continue(participant, created=False)
+
+
+def signed_in_bar(ctx: PageContext, participant: Participant) -> w.HTML:
+    m = Messages(ctx.lang)
+    text = m("identity.signed_in", pseudonym=participant.pseudonym)
+    code = participant.personal_code or ""
+    return html_widget(
+        f'<p class="samsyn-signed-in">{esc(text)}'
+        + (f' <span class="samsyn-case-meta">({esc(m("identity.your_code"))} <strong>{esc(code)}</strong>)</span>' if code else "")
+        + "</p>",
+        "samsyn-signed-in-bar",
+    )

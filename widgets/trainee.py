@@ -1,0 +1,85 @@
+"""The trainee loop on a case page: assess → submit → feedback → reflect.
+
+Wires the answer form to the store (a draft saved on every change, one answer
+per submit) and, once submitted, replaces the form with the feedback view.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ipywidgets as w
+
+from cases import Case, Library
+from samsyn.i18n import Messages
+from store import AnswerInvalid, Store, validate_answer
+from store.models import Participant
+from widgets.answer_form import AnswerForm
+from widgets.common import esc, html_widget
+
+log = logging.getLogger(__name__)
+
+
+class TraineeLoop:
+    def __init__(self, case: Case, library: Library, store: Store, participant: Participant, lang: str,
+                 *, round: int = 1, min_group: int = 5):
+        self.case, self.library, self.store, self.participant = case, library, store, participant
+        self.lang, self.round, self.min_group = lang, round, min_group
+        self.m = Messages(lang)
+        self.status = html_widget("", "samsyn-save-status")
+        self.body = w.VBox([])
+        self.widget = w.VBox([self.body, self.status])
+        self.widget.add_class("samsyn-trainee")
+        self._last_draft: dict[str, Any] | None = None
+        answer = store.answer_for(participant.id, case.id, round)
+        if answer is not None:
+            self.show_feedback(answer.id)
+        else:
+            self.form = AnswerForm(case, library.variables, lang, round=round,
+                                   on_change=self.save_draft, on_submit=self.submit)
+            draft = store.load_draft(participant.id, case.id, round)
+            if draft:
+                self.form.load(draft)
+                self._last_draft = draft
+                self.form.saved.value = f'<span class="samsyn-draft-restored">{esc(self.m("form.draft_restored"))}</span>'
+            self.body.children = [self.form.widget]
+
+    def save_draft(self, payload: dict[str, Any]) -> None:
+        if payload == self._last_draft:
+            return
+        try:
+            self.store.save_draft(self.participant.id, self.case.id, payload, round=self.round)
+        except Exception:  # keep the form usable; say so instead of losing silently
+            log.exception("saving a draft failed")
+            self.form.saved.value = f'<span class="samsyn-notice" role="alert">{esc(self.m("form.draft_failed"))}</span>'
+            return
+        self._last_draft = payload
+        self.form.saved.value = f'<span class="samsyn-draft-saved">{esc(self.m("form.draft_saved"))}</span>'
+
+    def submit(self, answer) -> None:
+        try:
+            answer = validate_answer(answer, self.case, self.library.variables)
+        except AnswerInvalid as exc:
+            items = "".join(f"<li>{esc(field)}: {esc(problem)}</li>" for field, problem in exc.problems)
+            self.form.error.value = f'<div class="samsyn-notice" role="alert"><p>{esc(self.m("form.error.server"))}</p><ul>{items}</ul></div>'
+            self.form.submit_button.disabled = False
+            return
+        submitted = self.store.submit_answer(self.participant.id, answer, workshop_id=self.participant.workshop_id)
+        self.show_feedback(submitted.answer_id)
+
+    def show_feedback(self, answer_id: int) -> None:
+        from feedback import build_feedback, response_from_answer
+        from widgets.feedback_view import FeedbackView
+
+        own_row = self.store.answer(answer_id)
+        others = [response_from_answer(a) for a in self.store.answers(case_id=self.case.id, round=self.round)
+                  if a.id != answer_id]
+        panel = self.library.panels.for_case(self.case.id) if self.library.panels else None
+        fb = build_feedback(self.case, self.library.variables, response_from_answer(own_row), others,
+                            panel=panel, min_group=self.min_group)
+        saved = {r.prompt_id: r.text for r in own_row.reflections}
+        view = FeedbackView(fb, self.case, self.library.variables, self.lang, saved_reflections=saved,
+                            on_reflect=lambda pid, text: self.store.save_reflection(answer_id, pid, text))
+        submitted = html_widget(f'<p class="samsyn-submitted" role="status">{esc(self.m("feedback.submitted"))}</p>')
+        self.body.children = [submitted, view.widget]
