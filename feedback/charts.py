@@ -24,15 +24,16 @@ def distribution_svg(counts: list[tuple[str, int]], own_label: str | None, *, ti
     order = [label for label, _n in counts]
     rows = [{"level": label, "n": int(n), "own": label == own_label} for label, n in counts]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("level:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140)),
-        y=alt.Y("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12)),
+        x=alt.X("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
     )
-    bars = base.mark_bar().encode(
+    bars = base.mark_bar(height=20).encode(
         color=alt.condition(alt.datum.own, alt.value(OWN_COLOUR), alt.value(OTHER_COLOUR)),
     )
-    marker = base.transform_filter(alt.datum.own).mark_text(dy=-8, fontWeight="bold").encode(text=alt.value(own_text))
+    marker = base.transform_filter(alt.datum.own).mark_text(align="left", dx=6, fontWeight="bold").encode(
+        text=alt.value(own_text))
     chart = (bars + marker).properties(
-        width=460, height=180, title=title,
+        width=360, height=len(rows) * 28, title=title,
         description=description,
     ).configure_view(stroke=None)
     svg = vl_convert.vegalite_to_svg(chart.to_dict())

@@ -272,7 +272,7 @@ def choose_prompts(case: Case, own: Response, *, not_known: str, steps: list[flo
                        key=lambda kv: (kv[1].get("severity") or 0, kv[1].get("extent") or 0), default=None)
         if strongest and heaviest and case.factor(strongest[0]) and case.factor(heaviest[0]):
             params = {"protective": strongest[0], "risk": heaviest[0]}
-        prompts.append(Prompt("lower_same_factors" if same_factors else "lower", params))
+        prompts.append(Prompt("lower_same_factors", params) if same_factors else Prompt("lower"))
         prompts.append(Prompt("relative_assessment"))
     elif higher:
         prompts.append(Prompt("higher_same_factors" if same_factors else "higher"))

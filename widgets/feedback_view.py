@@ -15,7 +15,7 @@ from typing import Callable
 import ipywidgets as w
 
 from cases import Case, Variables
-from feedback.model import EXPOSURE_VARIABLES, Feedback
+from feedback.model import SPECIFIC_PROMPTS, Feedback
 from samsyn.i18n import Messages
 from store.answer import MAX_TEXT
 from widgets.common import esc, html_widget
@@ -147,19 +147,34 @@ class FeedbackView:
             html.append(f'<div class="samsyn-factor-compare" data-verdict="{esc(verdict)}">')
             html.append(f"<p><strong>{esc(m('feedback.compared_with', reference=ref))}</strong> "
                         f"{esc(m(f'feedback.verdict.{verdict}'))}</p>")
+            bias_lines = []
+            for name, value in summary["bias"].items():
+                if value is None or abs(value) < 0.25:
+                    continue
+                kind, dim = name.split(".")
+                values = {"dimension": getattr(self.variables.factor_scales, dim).label.get(self.lang),
+                          "kind": (m("form.risk_factors") if kind == "risk" else m("form.protective_factors")).lower(),
+                          "steps": f"{abs(value):.1f}".replace(".", "," if self.lang == "sv" else "."), "reference": ref}
+                bias_lines.append(m("feedback.bias_higher", **values) if value > 0 else m("feedback.bias_lower", **values))
+            if bias_lines:
+                html.append("".join(f'<p class="samsyn-weight-bias">{esc(line)}</p>' for line in bias_lines))
             items = []
             for kind in ("risk", "protective"):
                 for fid in summary["missed"][kind]:
                     items.append(f'<li class="samsyn-missed-factor">{esc(m("feedback.you_missed", item=self._factor_label(fid)))}</li>')
                 for fid in summary["extra"][kind]:
                     items.append(f'<li class="samsyn-extra">{esc(m("feedback.only_you", item=self._factor_label(fid)))}</li>')
+            details = []
             for d in summary["differences"]:
                 dim = getattr(self.variables.factor_scales, d["dimension"]).label.get(self.lang)
                 values = {"factor": self._factor_label(d["factor"]), "dimension": dim.lower(), "steps": f"{abs(d['diff']):g}"}
                 text = m("feedback.weighed_higher", **values) if d["diff"] > 0 else m("feedback.weighed_lower", **values)
-                items.append(f'<li class="samsyn-weight-diff">{esc(text)}</li>')
+                details.append(f'<li class="samsyn-weight-diff">{esc(text)}</li>')
             if items:
                 html.append(f"<ul>{''.join(items)}</ul>")
+            if details:
+                html.append(f'<details class="samsyn-weight-details"><summary>{esc(m("feedback.factor_by_factor", n=len(details)))}</summary>'
+                            f"<ul>{''.join(details)}</ul></details>")
             html.append("</div>")
         return html_widget("".join(html), "samsyn-feedback-factors")
 
@@ -206,7 +221,7 @@ class FeedbackView:
             params = dict(prompt.params)
             if "factors" in params:
                 params["factors"] = ", ".join(self._factor_label(f) for f in params["factors"])
-            if "protective" in params:
+            if prompt.id in SPECIFIC_PROMPTS and "protective" in params:
                 params["protective"] = self._factor_label(params["protective"])
                 params["risk"] = self._factor_label(params["risk"])
                 text = m(f"prompt.{prompt.id}.specific", **params)

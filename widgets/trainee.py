@@ -66,7 +66,12 @@ class TraineeLoop:
             self.form.submit_button.disabled = False
             return
         submitted = self.store.submit_answer(self.participant.id, answer, workshop_id=self.participant.workshop_id)
-        self.show_feedback(submitted.answer_id)
+        try:
+            self.show_feedback(submitted.answer_id)
+        except Exception:  # the answer is stored; say so rather than leave the trainee guessing
+            log.exception("building feedback failed")
+            self.body.children = [html_widget(
+                f'<p class="samsyn-notice samsyn-feedback-failed" role="alert">{esc(self.m("feedback.failed"))}</p>')]
 
     def show_feedback(self, answer_id: int) -> None:
         from feedback import build_feedback, response_from_answer
