@@ -38,3 +38,26 @@ def distribution_svg(counts: list[tuple[str, int]], own_label: str | None, *, ti
     ).configure_view(stroke=None)
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
     return svg
+
+
+def distance_svg(points: list[tuple[int, float | None, float | None]], *, title: str, x_title: str, y_title: str,
+                 key_label: str, group_label: str, description: str) -> str:
+    """Signed distance in steps from the key and from the group, case by case (oldest first)."""
+    import altair as alt
+    import vl_convert
+
+    rows = []
+    for n, vs_key, vs_group in points:
+        if vs_key is not None:
+            rows.append({"case": n, "steps": vs_key, "reference": key_label})
+        if vs_group is not None:
+            rows.append({"case": n, "steps": vs_group, "reference": group_label})
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("case:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("steps:Q", title=y_title, scale=alt.Scale(domain=[-3, 3]), axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("reference:N", title=None, scale=alt.Scale(range=[OWN_COLOUR, OTHER_COLOUR])),
+    )
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="#888").encode(y="y:Q")
+    chart = (zero + base.mark_line(point=True)).properties(width=420, height=180, title=title,
+                                                           description=description)
+    return vl_convert.vegalite_to_svg(chart.to_dict())

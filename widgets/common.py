@@ -113,6 +113,20 @@ STYLE = """
 .samsyn-notice { background: #fff6e0; border-left: 4px solid #f0a400; padding: 0.5em 0.8em; }
 .samsyn-referral { background: #f4f6f8; border-left: 4px solid #0b5394; padding: 0.4em 1em; }
 .samsyn-side { border-top: 2px solid #c9d1d8; margin-top: 1em; }
+.samsyn-table { border-collapse: collapse; margin: 0.5em 0; }
+.samsyn-table th, .samsyn-table td { border-bottom: 1px solid #c9d1d8; padding: 0.25em 0.8em 0.25em 0; text-align: left; }
+.samsyn-progress-steps { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; padding-left: 1.2em; margin: 0.2em 0 0.8em; }
+.samsyn-progress-current { font-weight: 700; }
+.samsyn-fieldset { border: 1px solid #dde3e8; border-radius: 6px; padding: 0.3em 0.8em 0.6em; margin: 0.4em 0; }
+.samsyn-factor-row { gap: 0.4em 1em; border-bottom: 1px dotted #dde3e8; padding: 0.2em 0; }
+.samsyn-page .widget-label, .samsyn-page .widget-label-basic { white-space: normal; }
+.samsyn-page .widget-checkbox { height: auto; min-height: 28px; }
+.samsyn-page .widget-checkbox label { white-space: normal; }
+.samsyn-page button:focus-visible, .samsyn-page input:focus-visible, .samsyn-page select:focus-visible,
+.samsyn-page textarea:focus-visible { outline: 3px solid #f0a400; outline-offset: 1px; }
+.samsyn-chart svg { max-width: 100%; height: auto; }
+.samsyn-key { background: #eef5ee; border-left: 4px solid #3b7d3b; padding: 0.3em 0.8em; }
+@media (max-width: 820px) { .samsyn-page { font-size: 15px; } .samsyn-topbar { flex-direction: column; } }
 </style>
 """
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import ipywidgets as w
 
 from cases import Library, load_library
+from store import Store
+from widgets.identity import SignIn, resolve, signed_in_bar
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
 
 CASE_NOTEBOOK = "case.ipynb"
 START_NOTEBOOK = "start.ipynb"
 
 
-def case_card(case, ctx: PageContext, has_panel: bool) -> str:
+def case_card(case, ctx: PageContext, has_panel: bool, answered: bool = False) -> str:
     m = ctx.messages
     title = case.title.get(ctx.lang)
-    href = page_url(CASE_NOTEBOOK, case=case.id, lang=ctx.lang)
+    href = page_url(CASE_NOTEBOOK, case=case.id, lang=ctx.lang, code=ctx.param("code"))
+    done = f'<span class="samsyn-badge samsyn-answered">{esc(m("start.answered"))}</span>' if answered else ""
     badges = [m(f"case.difficulty.{case.difficulty}")]
     if case.ambiguous:
         badges.append(m("case.ambiguous"))
@@ -27,24 +30,34 @@ def case_card(case, ctx: PageContext, has_panel: bool) -> str:
         f'aria-label="{esc(m("start.open_case", title=title))}">{esc(title)}</a>'
         f'<p class="samsyn-case-meta"><span class="samsyn-case-age">{esc(m("start.case_age", age=case.age))}</span></p>'
         f"<p>{esc(case.summary.get(ctx.lang))}</p>"
-        f"<div>{badge_html}</div></li>"
+        f"<div>{done}{badge_html}</div></li>"
     )
 
 
-def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
+def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Widget:
     library = library or load_library(ctx.settings.cases_dir)
     m = ctx.messages
+    participant, answered, identity = None, set(), None
+    store = store or Store(ctx.settings.database_url)
+    participant = resolve(ctx, store)
+    if participant is None:
+        identity = SignIn(ctx, store, START_NOTEBOOK, {}).widget
+    else:
+        identity = signed_in_bar(ctx, participant)
+        answered = {a.case_id for a in store.answers(participant_id=participant.id, round=1)}
     header = html_widget(
         f'<h1 lang="{esc(ctx.lang)}">{esc(m("app.name"))}</h1><p class="samsyn-tagline">{esc(m("app.tagline"))}</p>',
         "samsyn-header",
     )
-    topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK)])
+    topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK, code=ctx.param("code"))])
     topbar.add_class("samsyn-topbar")
     parts: list[w.Widget] = [style(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
+    if identity is not None:
+        parts.append(identity)
     cases = library.ordered()
     if cases:
         cards = "".join(
-            case_card(c, ctx, bool(library.panels and library.panels.for_case(c.id))) for c in cases
+            case_card(c, ctx, bool(library.panels and library.panels.for_case(c.id)), c.id in answered) for c in cases
         )
         parts.append(
             html_widget(
@@ -60,6 +73,10 @@ def build(ctx: PageContext, library: Library | None = None) -> w.Widget:
         parts.append(
             html_widget(f'<p class="samsyn-notice">{esc(m("start.broken_cases", count=broken))}</p>', "samsyn-broken-cases")
         )
+    if participant is not None:
+        from widgets import progress_view
+
+        parts.append(progress_view.build(store, participant, library, ctx.lang, ctx.settings.workshop_min_group))
     page = w.VBox(parts)
     page.add_class("samsyn-page")
     page.add_class("samsyn-start")

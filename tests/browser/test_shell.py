@@ -59,3 +59,33 @@ def test_no_sources_or_files_are_served(voila, page):
     for path in ("/voila/files/voila.json", "/voila/files/start.ipynb", "/voila/api/contents/"):
         response = page.request.get(voila.url + path)
         assert response.status in (403, 404), path
+
+
+def test_start_page_sign_in_puts_the_code_in_every_link(voila, page):
+    page.goto(voila.page("start.ipynb", lang="en"))
+    page.locator(".samsyn-pseudonym input").fill('<img src=x onerror="window.__xss=1">')
+    page.locator(".samsyn-start-button").click()
+    code = page.locator(".samsyn-personal-code").inner_text()
+    expect(page.locator(".samsyn-identity-status")).to_contain_text('<img src=x onerror="window.__xss=1">')
+    page.locator(".samsyn-continue-link").click()
+    expect(page.locator(".samsyn-signed-in")).to_contain_text("<img")  # shown as text, not markup
+    assert page.evaluate("window.__xss") is None
+    expect(page.locator(".samsyn-progress-view")).to_contain_text("My progress")
+    href = page.locator('.samsyn-case-card[data-case="jamila"] a').get_attribute("href")
+    assert f"code={code}" in href and "lang=en" in href
+
+
+def test_keyboard_reaches_the_case_links_and_the_form(voila, page):
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet-sized window
+    page.goto(voila.page("start.ipynb", lang="sv"))
+    expect(page.locator(".samsyn-case-card").first).to_be_visible()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.classList.contains('samsyn-case-link')"):
+            break
+    else:
+        pytest.fail("Tab never reached a case link")
+    page.keyboard.press("Enter")
+    expect(page.locator(".samsyn-case-title")).to_be_visible()
+    expect(page.locator(".samsyn-pseudonym input")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "no horizontal scrolling"

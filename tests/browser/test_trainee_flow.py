@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,7 @@ def test_whole_flow_with_a_reload_half_way(voila, page, case_id, lang):
 
 def test_max_rated_somewhat_elevated_gets_the_protective_factor_prompt(voila, page):
     """The README screenshot: what a trainee sees for Max after rating "något förhöjd risk"."""
-    flow.sign_in(page, voila.page("case.ipynb", case="max", lang="sv"), "Skärmbild")
+    code = flow.sign_in(page, voila.page("case.ipynb", case="max", lang="sv"), "Skärmbild")
     flow.step_exposure(page, ["brister_i_omsorg"], ["psykisk_ohalsa"], ["ingen_svarighet"])
     flow.next_step(page, 2)
     # The same factors as the key, but weighed lightly, with the preschool trusted to protect.
@@ -114,3 +115,13 @@ def test_max_rated_somewhat_elevated_gets_the_protective_factor_prompt(voila, pa
     feedback = page.locator(".samsyn-feedback")
     expect(feedback).to_be_visible()
     feedback.screenshot(path=str(SCREENSHOTS / "max-feedback-sv.png"))
+
+    # My progress on the start page: the case, the distance from the key, drift in words.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(voila.page("start.ipynb", lang="sv", code=code))
+    table = page.locator(".samsyn-progress-table")
+    expect(table).to_contain_text("Max")
+    expect(table).to_contain_text("-2")
+    expect(page.locator(".samsyn-drift").first).to_be_visible()
+    expect(page.locator('.samsyn-case-card[data-case="max"] .samsyn-answered')).to_be_visible()
+    expect(page.locator('.samsyn-case-card[data-case="assi"] a')).to_have_attribute("href", re.compile(f"code={code}"))
