@@ -278,9 +278,68 @@ class Store:
                 return workshop, secret
         raise RuntimeError("could not draw a unique join code")
 
+    def workshop(self, workshop_id: int) -> Workshop | None:
+        with self.session() as s:
+            workshop = s.get(Workshop, workshop_id)
+            if workshop is not None:
+                _ = list(workshop.cases)  # load while the session is open
+            return workshop
+
+    def join_workshop(self, join_code: str, pseudonym: str, *, language: str = "sv") -> Participant:
+        """Join by code under a pseudonym; raises LookupError (no such workshop) or
+        ValueError (pseudonym taken in this workshop)."""
+        workshop = self.workshop_by_code(join_code)
+        if workshop is None:
+            raise LookupError("no workshop with that code")
+        pseudonym = " ".join(pseudonym.split())[:60]
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                taken = s.scalar(select(Participant.id).where(
+                    Participant.workshop_id == workshop.id, Participant.pseudonym == pseudonym))
+                if taken is not None:
+                    raise ValueError("pseudonym taken")
+                participant = Participant(pseudonym=pseudonym, workshop_id=workshop.id, personal_code=new_code(),
+                                          language=language)
+                s.add(participant)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                    continue
+                return participant
+        raise ValueError("pseudonym taken")
+
+    def workshop_participants(self, workshop_id: int) -> list[Participant]:
+        with self.session() as s:
+            return list(s.scalars(select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)))
+
+    def answer_counts(self, workshop_id: int) -> dict[tuple[str, int], int]:
+        """Answers per (case, round) in a workshop."""
+        with self.session() as s:
+            rows = s.execute(select(Answer.case_id, Answer.round, func.count(Answer.id))
+                             .where(Answer.workshop_id == workshop_id)
+                             .group_by(Answer.case_id, Answer.round)).all()
+            return {(case_id, round_): int(n) for case_id, round_, n in rows}
+
+    def reveal(self, workshop_id: int, case_id: str, round: int) -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(WorkshopCase)
+                      .where(WorkshopCase.workshop_id == workshop_id, WorkshopCase.case_id == case_id)
+                      .values(revealed_round=round))
+
+    def open_round(self, workshop_id: int) -> int:
+        """Start the next round of a workshop; returns its number."""
+        with self.session() as s, s.begin():
+            workshop = s.get(Workshop, workshop_id, with_for_update=True)
+            workshop.current_round += 1
+            return workshop.current_round
+
     def workshop_by_code(self, join_code: str) -> Workshop | None:
         with self.session() as s:
-            return s.scalar(select(Workshop).where(Workshop.join_code == join_code.strip().upper()))
+            workshop = s.scalar(select(Workshop).where(Workshop.join_code == normalise_code(join_code)))
+            if workshop is not None:
+                _ = list(workshop.cases)
+            return workshop
 
     def facilitator_allowed(self, workshop_id: int, secret: str | None) -> bool:
         if not secret:

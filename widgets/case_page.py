@@ -20,8 +20,13 @@ def assessment(ctx: PageContext, case: Case, library: Library, store: Store | No
     participant = resolve(ctx, store)
     if participant is None:
         return SignIn(ctx, store, CASE_NOTEBOOK, {"case": case.id}).widget
-    loop = TraineeLoop(case, library, store, participant, ctx.lang, min_group=ctx.settings.workshop_min_group)
-    box = w.VBox([signed_in_bar(ctx, participant), loop.widget])
+    workshop = store.workshop(participant.workshop_id) if participant.workshop_id else None
+    if workshop is not None and case.id not in {wc.case_id for wc in workshop.cases}:
+        return html_widget(f'<p class="samsyn-notice" role="alert">{esc(ctx.messages("workshop.case_not_in_workshop"))}</p>',
+                           "samsyn-not-in-workshop")
+    loop = TraineeLoop(case, library, store, participant, ctx.lang, min_group=ctx.settings.workshop_min_group,
+                       workshop=workshop)
+    box = w.VBox([signed_in_bar(ctx, participant, workshop), loop.widget])
     box.add_class("samsyn-assessment")
     return box
 

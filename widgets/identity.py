@@ -46,6 +46,9 @@ class SignIn:
         self.pseudonym = w.Text(description=m("identity.pseudonym"), placeholder=m("identity.pseudonym_placeholder"),
                                 style={"description_width": "initial"})
         self.pseudonym.add_class("samsyn-pseudonym")
+        self.workshop_code = w.Text(description=m("identity.workshop_code"), placeholder="ABC123",
+                                    style={"description_width": "initial"}, layout=w.Layout(width="16rem"))
+        self.workshop_code.add_class("samsyn-workshop-code")
         start = w.Button(description=m("identity.start"), button_style="primary")
         start.add_class("samsyn-start-button")
         start.on_click(lambda _b: self.create())
@@ -57,7 +60,8 @@ class SignIn:
         self.status = html_widget("", "samsyn-identity-status")
         self.widget = w.VBox([
             html_widget(f"<h2>{esc(m('identity.heading'))}</h2><p>{esc(m('identity.intro'))}</p>"),
-            w.HBox([self.pseudonym, start]),
+            w.HBox([self.pseudonym, self.workshop_code, start], layout=w.Layout(flex_flow="row wrap")),
+            html_widget(f'<p class="samsyn-case-meta">{esc(m("identity.workshop_help"))}</p>'),
             html_widget(f"<p>{esc(m('identity.returning'))}</p>"),
             w.HBox([self.code, resume]),
             self.status,
@@ -86,7 +90,18 @@ class SignIn:
         if len(name) > MAX_PSEUDONYM:
             self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("identity.error.long", max=MAX_PSEUDONYM))}</p>'
             return
-        participant = self.store.create_participant(name, self_paced=True, language=self.ctx.lang)
+        code = self.workshop_code.value.strip()
+        if code:
+            try:
+                participant = self.store.join_workshop(code, name, language=self.ctx.lang)
+            except LookupError:
+                self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("identity.error.unknown_workshop"))}</p>'
+                return
+            except ValueError:
+                self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("identity.error.pseudonym_taken"))}</p>'
+                return
+        else:
+            participant = self.store.create_participant(name, self_paced=True, language=self.ctx.lang)
         self._continue(participant, created=True)
 
     def resume(self) -> None:
@@ -97,9 +112,11 @@ class SignIn:
         self._continue(participant, created=False)
 
 
-def signed_in_bar(ctx: PageContext, participant: Participant) -> w.HTML:
+def signed_in_bar(ctx: PageContext, participant: Participant, workshop=None) -> w.HTML:
     m = Messages(ctx.lang)
     text = m("identity.signed_in", pseudonym=participant.pseudonym)
+    if workshop is not None:
+        text += " " + m("identity.in_workshop", workshop=workshop.name)
     code = participant.personal_code or ""
     return html_widget(
         f'<p class="samsyn-signed-in">{esc(text)}'

@@ -40,11 +40,14 @@ def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Wid
     participant, answered, identity = None, set(), None
     store = store or Store(ctx.settings.database_url)
     participant = resolve(ctx, store)
+    workshop = None
     if participant is None:
         identity = SignIn(ctx, store, START_NOTEBOOK, {}).widget
     else:
-        identity = signed_in_bar(ctx, participant)
-        answered = {a.case_id for a in store.answers(participant_id=participant.id, round=1)}
+        workshop = store.workshop(participant.workshop_id) if participant.workshop_id else None
+        identity = signed_in_bar(ctx, participant, workshop)
+        current_round = workshop.current_round if workshop else 1
+        answered = {a.case_id for a in store.answers(participant_id=participant.id, round=current_round)}
     header = html_widget(
         f'<h1 lang="{esc(ctx.lang)}">{esc(m("app.name"))}</h1><p class="samsyn-tagline">{esc(m("app.tagline"))}</p>',
         "samsyn-header",
@@ -55,6 +58,8 @@ def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Wid
     if identity is not None:
         parts.append(identity)
     cases = library.ordered()
+    if workshop is not None:  # a workshop participant sees the workshop's cases, in the mentor's order
+        cases = [library.cases[wc.case_id] for wc in workshop.cases if wc.case_id in library.cases]
     if cases:
         cards = "".join(
             case_card(c, ctx, bool(library.panels and library.panels.for_case(c.id)), c.id in answered) for c in cases
@@ -73,7 +78,7 @@ def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Wid
         parts.append(
             html_widget(f'<p class="samsyn-notice">{esc(m("start.broken_cases", count=broken))}</p>', "samsyn-broken-cases")
         )
-    if participant is not None:
+    if participant is not None and workshop is None:
         from widgets import progress_view
 
         parts.append(progress_view.build(store, participant, library, ctx.lang, ctx.settings.workshop_min_group))

@@ -21,10 +21,45 @@ from widgets.common import esc, html_widget
 log = logging.getLogger(__name__)
 
 
+def payload_from_answer(answer) -> dict[str, Any]:
+    """A stored answer as a form payload: the starting point of a later round."""
+    selections: dict[str, list[str]] = {}
+    for sel in answer.selections:
+        selections.setdefault(sel.variable, []).append(sel.option_id)
+    factors: dict[str, dict[str, Any]] = {}
+    for f in answer.factors:
+        entry: dict[str, Any] = {"severity": f.severity, "extent": f.extent, "function": f.function}
+        if f.factor_id.startswith("own:"):
+            entry["text"] = f.own_text or ""
+        else:
+            entry["on"] = True
+        factors[f.factor_id] = {k: v for k, v in entry.items() if v is not None}
+    return {
+        "step": 0,
+        "exposure": {g: selections.get(f"exposure.{g}", []) for g in ("home", "guardian", "child")},
+        "factors": factors,
+        "risk": answer.risk,
+        "risk_missing_info": answer.risk_missing_info or "",
+        "safety_scale": answer.safety_scale,
+        "interventions": selections.get("intervention", []),
+        "focus": selections.get("focus", []),
+        "goals": [{"goal": g.goal, "baseline": g.baseline, "change": g.change, "timeframe": g.timeframe} for g in answer.goals],
+        "motivation": answer.motivation,
+    }
+
+
 class TraineeLoop:
+    """One trainee, one case. Self-paced: round 1, feedback right after submitting.
+    In a workshop: the workshop's current round, and feedback only once the
+    mentor has revealed the case for that round (blind until then)."""
+
     def __init__(self, case: Case, library: Library, store: Store, participant: Participant, lang: str,
-                 *, round: int = 1, min_group: int = 5):
+                 *, round: int = 1, min_group: int = 5, workshop=None):
         self.case, self.library, self.store, self.participant = case, library, store, participant
+        self.workshop = workshop
+        if workshop is not None:
+            round = workshop.current_round
+            min_group = workshop.min_group_size
         self.lang, self.round, self.min_group = lang, round, min_group
         self.m = Messages(lang)
         self.status = html_widget("", "samsyn-save-status")
@@ -39,6 +74,11 @@ class TraineeLoop:
             self.form = AnswerForm(case, library.variables, lang, round=round,
                                    on_change=self.save_draft, on_submit=self.submit)
             draft = store.load_draft(participant.id, case.id, round)
+            if draft is None and round > 1:
+                earlier = store.answer_for(participant.id, case.id, round - 1)
+                if earlier is not None:  # a new round starts from the trainee's own earlier answer
+                    self.form.load(payload_from_answer(earlier))
+                    self.form.saved.value = f'<span class="samsyn-previous-round">{esc(self.m("form.previous_round_loaded"))}</span>'
             if draft:
                 self.form.load(draft)
                 self._last_draft = draft
@@ -73,13 +113,32 @@ class TraineeLoop:
             self.body.children = [html_widget(
                 f'<p class="samsyn-notice samsyn-feedback-failed" role="alert">{esc(self.m("feedback.failed"))}</p>')]
 
+    def revealed(self) -> bool:
+        if self.workshop is None:
+            return True
+        fresh = self.store.workshop(self.workshop.id)
+        return any(wc.case_id == self.case.id and wc.revealed_round >= self.round for wc in fresh.cases)
+
+    def show_waiting(self, answer_id: int) -> None:
+        m = self.m
+        check = w.Button(description=m("workshop.check_again"))
+        check.add_class("samsyn-check-reveal")
+        check.on_click(lambda _b: self.show_feedback(answer_id))
+        self.body.children = [html_widget(
+            f'<div class="samsyn-notice samsyn-waiting" role="status"><p>{esc(m("workshop.waiting", round=self.round))}</p></div>'),
+            check]
+
     def show_feedback(self, answer_id: int) -> None:
         from feedback import build_feedback, response_from_answer
         from widgets.feedback_view import FeedbackView
 
+        if not self.revealed():
+            self.show_waiting(answer_id)
+            return
         own_row = self.store.answer(answer_id)
-        others = [response_from_answer(a) for a in self.store.answers(case_id=self.case.id, round=self.round)
-                  if a.id != answer_id]
+        pool = self.store.answers(case_id=self.case.id, round=self.round,
+                                  workshop_id=self.workshop.id if self.workshop is not None else None)
+        others = [response_from_answer(a) for a in pool if a.id != answer_id]
         panel = self.library.panels.for_case(self.case.id) if self.library.panels else None
         fb = build_feedback(self.case, self.library.variables, response_from_answer(own_row), others,
                             panel=panel, min_group=self.min_group)

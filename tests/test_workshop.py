@@ -1,0 +1,125 @@
+"""Workshops without a browser: join, blind round, reveal, second round, statistics."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import load_library
+from feedback import response_from_answer
+from feedback.workshop import case_reveal, convergence, workshop_alpha
+from store import Store
+from widgets.answer_form import STEPS
+from widgets.trainee import TraineeLoop
+
+
+@pytest.fixture
+def library():
+    return load_library()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(f"sqlite:///{tmp_path / 'workshop.sqlite3'}")
+
+
+def complete(loop: TraineeLoop, risk: str, motivation: str = "Skolan och missbruket väger tyngst.") -> None:
+    f = loop.form
+    case = loop.case
+    f.exposure["home"]["brister_i_omsorg"].value = True
+    f.exposure["guardian"]["inga_svarigheter"].value = True
+    f.exposure["child"]["missbruk"].value = True
+    row = next(r for r in f.factor_rows if r.kind == "risk" and not r.own)
+    row.on.value = True
+    row.weights["severity"].value = 3
+    row.weights["extent"].value = 2
+    f.risk.value = risk
+    f.interventions["strukturerat_program"].value = True
+    f.focus["kanslor_och_beteende"].value = True
+    f.goals[0]["goal"].value = f"Mål för {case.id}"
+    f.motivation.value = motivation
+    f.go(len(STEPS) - 1)
+    f.submit()
+
+
+def html_of(widget) -> str:
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        out.append(getattr(w, "value", "") if isinstance(getattr(w, "value", ""), str) else "")
+        stack.extend(getattr(w, "children", ()))
+    return "\n".join(out)
+
+
+def test_join_code_and_unique_pseudonyms(store):
+    workshop, _secret = store.create_workshop("Kalibrering", ["assi", "tobias"])
+    p = store.join_workshop(workshop.join_code.lower(), "  Ugglan ")
+    assert p.workshop_id == workshop.id and p.pseudonym == "Ugglan" and p.personal_code
+    with pytest.raises(ValueError):
+        store.join_workshop(workshop.join_code, "Ugglan")
+    with pytest.raises(LookupError):
+        store.join_workshop("NOPE42", "Räven")
+
+
+def test_blind_until_reveal_then_the_workshop_group(library, store):
+    workshop, _ = store.create_workshop("Kalibrering", ["assi"], min_group_size=3)
+    loops = []
+    for i, risk in enumerate(["mycket_hog", "hog", "mycket_hog"]):
+        p = store.join_workshop(workshop.join_code, f"Deltagare {i}")
+        loop = TraineeLoop(library.get("assi"), library, store, p, "sv", workshop=store.workshop(workshop.id))
+        complete(loop, risk)
+        loops.append(loop)
+    # Someone outside the workshop answered too: never part of the workshop's group.
+    outsider = store.create_participant("Utomstående", self_paced=True)
+    complete(TraineeLoop(library.get("assi"), library, store, outsider, "sv"), "ingen_lag")
+
+    html = html_of(loops[0].widget)
+    assert "samsyn-waiting" in html and "Nationell referensgrupp" not in html  # blind: not even the panel
+    store.reveal(workshop.id, "assi", 1)
+    loops[0].show_feedback(store.answer_for(loops[0].participant.id, "assi", 1).id)
+    html = html_of(loops[0].widget)
+    assert "Gruppens bedömningar (n = 3)" in html
+
+
+def test_second_round_starts_from_the_first_answer(library, store):
+    workshop, _ = store.create_workshop("Kalibrering", ["assi"], min_group_size=3)
+    p = store.join_workshop(workshop.join_code, "Lo")
+    complete(TraineeLoop(library.get("assi"), library, store, p, "sv", workshop=store.workshop(workshop.id)), "hog")
+    assert store.open_round(workshop.id) == 2
+    loop = TraineeLoop(library.get("assi"), library, store, p, "sv", workshop=store.workshop(workshop.id))
+    assert loop.round == 2
+    assert loop.form.risk.value == "hog" and "samsyn-previous-round" in loop.form.saved.value
+    loop.form.risk.value = "mycket_hog"
+    loop.form.go(len(STEPS) - 1)
+    loop.form.submit()
+    assert [a.risk for a in store.answers(participant_id=p.id)] == ["hog", "mycket_hog"]
+
+
+def test_reveal_hides_everything_below_the_minimum(library):
+    case = library.get("jamila")
+    from feedback.model import Response
+
+    answers = [Response(risk="nagot_forhojd", selections={"exposure.home": ("fysiskt_vald",)}, factors={},
+                        goals=({"goal": "<b>mål</b>"},), motivation="hård uppfostran")] * 4
+    small = case_reveal(case, library.variables, answers, round=1, min_group=5)
+    assert not small.shown and small.motivations == {} and small.goals == () and small.risk_counts == {}
+    big = case_reveal(case, library.variables, answers + [Response(risk="hog", selections={}, factors={},
+                      motivation="fysiskt våld")], round=1, min_group=5)
+    assert big.shown and big.risk_counts["nagot_forhojd"] == 4
+    assert set(big.motivations) == {"nagot_forhojd", "hog"}
+    assert big.option_shares["exposure.home"]["fysiskt_vald"] == pytest.approx(0.8)
+
+
+def test_workshop_alpha_and_convergence(library):
+    levels = library.variables.risk_level_ids
+    by_case = {
+        "assi": {1: "mycket_hog", 2: "mycket_hog", 3: "hog", 4: "mycket_hog", 5: "mycket_hog"},
+        "jamila": {1: "nagot_forhojd", 2: "nagot_forhojd", 3: "ingen_lag", 4: "nagot_forhojd", 5: "hog"},
+        "max": {1: "hog", 2: "mycket_hog", 3: "nagot_forhojd", 4: "mycket_hog", 5: "mycket_hog"},
+    }
+    a = workshop_alpha(by_case, library.variables, min_group=5)
+    assert a.n_cases == 3 and a.value is not None and a.low <= a.value <= a.high
+    assert workshop_alpha({"assi": by_case["assi"]}, library.variables, min_group=5).value is None
+    c = convergence("max", by_case["max"], {1: "mycket_hog", 2: "mycket_hog", 3: "hog", 4: "mycket_hog", 5: "mycket_hog"},
+                    levels, min_group=5)
+    assert (c.moved_up, c.moved_down, c.stayed) == (2, 0, 3)
+    assert c.consensus_round2 > c.consensus_round1
