@@ -1,0 +1,315 @@
+"""The manager's five views as pure functions over the prepared answers.
+
+Every function takes the output of :func:`insight.data.prepare` (already
+filtered) and ``min_group``; every table it returns has been through
+:func:`insight.privacy.suppress`, and a result whose whole filter result is
+too small carries ``hidden`` and no tables at all.
+
+Only first-round answers count: a second round is given after the group
+discussion, so it measures the discussion, not independent assessment, and
+the same person would appear twice on one case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from insight.privacy import Hidden, check_group, suppress, suppress_counts
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+N_LEVELS = 4
+#: A team is flagged for under-rating (relative assessment) when its whole
+#: 95 % interval vs the key lies below zero and the mean is at least this far below.
+UNDER_RATING_STEPS = 0.25
+#: A vignette is flagged as ambiguous when its consensus is below this …
+AMBIGUOUS_CONSENSUS = 0.6
+#: … and at least this share of answers is "inte känt".
+AMBIGUOUS_NOT_KNOWN = 0.10
+#: Exposure counts at or above this are pooled in the cross-table.
+EXPOSURE_CAP = 6
+#: Webbkollen's 2017 analysis of exposures and risk rested on this many answers.
+WEBBKOLLEN_N = 416
+
+
+def first_round(df: "pd.DataFrame") -> "pd.DataFrame":
+    return df[df["round"] == 1]
+
+
+def _whole(df: "pd.DataFrame", min_group: int) -> Hidden | None:
+    return check_group(len(df), min_group, int(df["participant_id"].nunique()))
+
+
+def level_counts_by(df: "pd.DataFrame", by) -> "pd.DataFrame":
+    """Assessable answers per group and level: columns 0..3."""
+    assessable = df[df["level"].notna()]
+    if assessable.empty:
+        import pandas as pd
+
+        return pd.DataFrame(columns=list(range(N_LEVELS)), dtype=int)
+    table = assessable.groupby([*([by] if isinstance(by, str) else by), assessable["level"].astype(int)]).size()
+    return table.unstack(fill_value=0).reindex(columns=range(N_LEVELS), fill_value=0)
+
+
+def _within_one(df: "pd.DataFrame", ref: str) -> tuple[float, int]:
+    x = df.loc[df["level"].notna() & df[ref].notna()]
+    if x.empty:
+        return np.nan, 0
+    return float(((x["level"] - x[ref]).abs() <= 1).mean()), int(len(x))
+
+
+# -- 2. consistency over time ----------------------------------------------------
+@dataclass
+class Consistency:
+    hidden: Hidden | None
+    per_tertial: "pd.DataFrame | None" = None
+    per_case: "pd.DataFrame | None" = None
+    n: int = 0
+    n_boot: int = 0
+
+
+def rater_bootstrap_alpha(df: "pd.DataFrame", n_boot: int = 500, seed: int = 0, confidence: float = 0.95):
+    """Ordinal alpha of one period with a percentile interval from resampling *people*.
+
+    Alpha depends only on each case's count of answers per level, so it is
+    :func:`scoring.alpha_from_counts` on the case × level table. The
+    interval resamples participants with replacement (each with all their
+    answers in the period) and recomputes alpha with ``scoring`` — the people
+    are what a manager samples. (``scoring.alpha_bootstrap`` resamples pairs,
+    capped at 25 × the non-zero coincidence cells, i.e. ≤ 400 pairs however
+    many answers there are; or the few cases.) Returns
+    ``(Stat, low, high)``; ``low``/``high`` are ``nan`` when undefined.
+    """
+    from scoring import alpha_from_counts
+
+    x = df[df["level"].notna()]
+    cases = sorted(x["case_id"].unique())
+    counts = level_counts_by(x, "case_id").reindex(cases, fill_value=0).to_numpy()
+    point = alpha_from_counts(counts, "ordinal")
+    if not point.defined or n_boot <= 0:
+        return point, np.nan, np.nan
+    people, p_idx = np.unique(x["participant_id"].to_numpy(), return_inverse=True)
+    c_idx = np.searchsorted(cases, x["case_id"].to_numpy())
+    cell = c_idx * N_LEVELS + x["level"].to_numpy().astype(int)
+    onehot = np.zeros((len(people), len(cases) * N_LEVELS))
+    np.add.at(onehot, (p_idx, cell), 1.0)
+    rng = np.random.default_rng(seed)
+    n_p = len(people)
+    draws = rng.integers(0, n_p, size=(n_boot, n_p)) + (np.arange(n_boot) * n_p)[:, None]
+    weights = np.bincount(draws.ravel(), minlength=n_boot * n_p).reshape(n_boot, n_p).astype(float)
+    tables = (weights @ onehot).reshape(n_boot, len(cases), N_LEVELS)
+    samples = np.array([alpha_from_counts(t, "ordinal").value for t in tables])
+    samples = samples[~np.isnan(samples)]
+    if samples.size < 2:
+        return point, np.nan, np.nan
+    a = (1 - confidence) / 2
+    lo, hi = np.quantile(samples, [a, 1 - a])
+    return point, float(lo), float(hi)
+
+
+def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: int = 0,
+                confidence: float = 0.95) -> Consistency:
+    """Alpha per tertial (with interval), per-case consensus, shares within one step."""
+    import pandas as pd
+
+    from scoring import consensus_table
+
+    first = first_round(df)
+    hidden = _whole(first, min_group)
+    if hidden:
+        return Consistency(hidden)
+    rows = []
+    for tertial, g in first.groupby("tertial", sort=True):
+        stat, lo, hi = rater_bootstrap_alpha(g, n_boot, seed, confidence)
+        wk, nk = _within_one(g, "key_level")
+        wp, npn = _within_one(g, "panel_median")
+        rows.append({"tertial": tertial, "n": len(g), "people": g["participant_id"].nunique(),
+                     "cases": g["case_id"].nunique(), "alpha": stat.value, "low": lo, "high": hi,
+                     "alpha_reason": stat.reason, "within_key": wk, "n_key": nk, "within_panel": wp,
+                     "n_panel": npn})
+    per_tertial = suppress(pd.DataFrame(rows), min_group, people="people", keep=("tertial",))
+
+    counts = level_counts_by(first, "case_id")
+    table = consensus_table(counts) if len(counts) else pd.DataFrame(columns=["consensus", "mode_share", "median", "n"])
+    grouped = first.groupby("case_id")
+    per_case = pd.DataFrame({"n": grouped.size(), "people": grouped["participant_id"].nunique(),
+                             "not_known_share": grouped["not_known"].mean()})
+    per_case["n_assessable"] = table["n"].reindex(per_case.index).fillna(0).astype(int)
+    per_case["consensus"] = table["consensus"].reindex(per_case.index)
+    per_case["median"] = table["median"].reindex(per_case.index)
+    per_case["within_key"] = [_within_one(g, "key_level")[0] for _c, g in grouped]
+    per_case["within_panel"] = [_within_one(g, "panel_median")[0] for _c, g in grouped]
+    per_case = per_case.reset_index()
+    per_case = suppress(per_case, min_group, people="people", keep=("case_id",))
+    return Consistency(None, per_tertial, per_case, len(first), n_boot)
+
+
+# -- 3. bias and drift ---------------------------------------------------------------
+@dataclass
+class Bias:
+    hidden: Hidden | None
+    cells: "pd.DataFrame | None" = None  # team × case
+    teams: "pd.DataFrame | None" = None  # the under-rating flag
+    drift: "pd.DataFrame | None" = None  # team × tertial
+    panel: "pd.DataFrame | None" = None  # the published panel's shares per case
+    n: int = 0
+
+
+def _person_means(x: "pd.DataFrame", diff: "pd.Series") -> "pd.Series":
+    return diff.groupby(x["participant_id"]).mean()
+
+
+def bias(df: "pd.DataFrame", min_group: int, *, reference: "pd.DataFrame | None" = None,
+         panels: dict[str, list[int]] | None = None, confidence: float = 0.95) -> Bias:
+    """Each team's risk distribution per case against the key, the panel and all units.
+
+    ``reference`` is the answers the national comparison is made with (the
+    page passes the data filtered by everything but the team); default ``df``.
+    ``panels`` maps case id → the published panel's counts per level.
+
+    The under-rating flag: per team, each person's mean signed distance from
+    the key (steps; negative = rated lower) over the cases they assessed;
+    ``scoring.mean_ci`` over those people gives the size and its interval
+    (people, not answers, are the independent units). Flagged when the whole
+    interval is below 0 and the mean is at most ``-UNDER_RATING_STEPS`` *and*
+    the team is also lower than all units together (its interval vs the
+    national mean per case lies below 0) — where everyone is below the key,
+    that is the case, not one unit's relative assessment.
+    """
+    import pandas as pd
+
+    from scoring import mean_ci
+
+    first = first_round(df)
+    hidden = _whole(first, min_group)
+    if hidden:
+        return Bias(hidden)
+    ref = first_round(reference) if reference is not None else first
+    national = ref[ref["level"].notna()].groupby("case_id")["level"].mean()
+    x = first[first["level"].notna()].copy()
+    x["d_key"] = x["level"] - x["key_level"]
+    x["d_panel"] = x["level"] - x["panel_median"]
+    x["d_national"] = x["level"] - x["case_id"].map(national)
+
+    # team × case cells
+    g_all = first.groupby(["team", "case_id"])
+    cells = pd.DataFrame({"n": g_all.size(), "people": g_all["participant_id"].nunique(),
+                          "not_known_share": g_all["not_known"].mean()})
+    counts = level_counts_by(first, ["team", "case_id"]).reindex(cells.index, fill_value=0)
+    n_assess = counts.sum(axis=1).replace(0, np.nan)
+    for lv in range(N_LEVELS):
+        cells[f"share_{lv}"] = counts[lv] / n_assess
+    gx = x.groupby(["team", "case_id"])
+    cells["mean_level"] = gx["level"].mean()
+    cells["d_key"] = gx["d_key"].mean()
+    cells["d_panel"] = gx["d_panel"].mean()
+    cells["d_national"] = gx["d_national"].mean()
+    cells = suppress(cells.reset_index(), min_group, people="people", keep=("team", "case_id"))
+
+    # per team: the flag
+    rows = []
+    for team, g in x.groupby("team"):
+        all_team = first[first["team"] == team]
+        est_key = mean_ci(_person_means(g, g["d_key"]).to_numpy(), confidence)
+        est_panel = mean_ci(_person_means(g, g["d_panel"]).dropna().to_numpy(), confidence)
+        est_nat = mean_ci(_person_means(g, g["d_national"]).to_numpy(), confidence)
+        flagged = bool(est_key.defined and est_key.high < 0 and est_key.value <= -UNDER_RATING_STEPS
+                       and est_nat.defined and est_nat.high < 0)
+        rows.append({"team": team, "n": len(all_team), "people": all_team["participant_id"].nunique(),
+                     "d_key": est_key.value, "d_key_low": est_key.low, "d_key_high": est_key.high,
+                     "d_panel": est_panel.value, "d_panel_low": est_panel.low, "d_panel_high": est_panel.high,
+                     "d_national": est_nat.value, "d_national_low": est_nat.low,
+                     "d_national_high": est_nat.high, "under_rating": flagged})
+    teams = suppress(pd.DataFrame(rows, columns=["team", "n", "people", "d_key", "d_key_low", "d_key_high",
+                                                 "d_panel", "d_panel_low", "d_panel_high", "d_national",
+                                                 "d_national_low", "d_national_high", "under_rating"]),
+                     min_group, people="people", keep=("team",))
+
+    # drift: team × tertial
+    gd = first.groupby(["team", "tertial"])
+    drift_t = pd.DataFrame({"n": gd.size(), "people": gd["participant_id"].nunique()})
+    drift_t["d_key"] = x.groupby(["team", "tertial"])["d_key"].mean()
+    drift_t = suppress(drift_t.reset_index(), min_group, people="people", keep=("team", "tertial"))
+
+    panel_rows = []
+    for case_id, pc in (panels or {}).items():
+        total = sum(pc)
+        if total:
+            panel_rows.append({"case_id": case_id, "n": total,
+                               **{f"share_{lv}": pc[lv] / total for lv in range(N_LEVELS)}})
+    return Bias(None, cells, teams, drift_t, pd.DataFrame(panel_rows), len(first))
+
+
+# -- 4. vignette quality ----------------------------------------------------------------
+@dataclass
+class Quality:
+    hidden: Hidden | None
+    cases: "pd.DataFrame | None" = None
+
+
+def vignette_quality(df: "pd.DataFrame", min_group: int) -> Quality:
+    """Per case: consensus and the share of "inte känt"; ambiguous when both are bad."""
+    first = first_round(df)
+    hidden = _whole(first, min_group)
+    if hidden:
+        return Quality(hidden)
+    c = consistency(first, min_group, n_boot=0).per_case
+    c = c[["case_id", "n", "people", "n_assessable", "consensus", "not_known_share", "hidden", "hidden_reason"]].copy()
+    c["low_agreement"] = (c["consensus"] < AMBIGUOUS_CONSENSUS).where(~c["hidden"], None)
+    c["many_not_known"] = (c["not_known_share"] >= AMBIGUOUS_NOT_KNOWN).where(~c["hidden"], None)
+    c["ambiguous"] = (c["low_agreement"].fillna(False).astype(bool) & c["many_not_known"].fillna(False).astype(bool))
+    return Quality(None, c.sort_values("case_id").reset_index(drop=True))
+
+
+# -- 5. exposures and risk --------------------------------------------------------------
+@dataclass
+class ExposuresRisk:
+    hidden: Hidden | None
+    table: "pd.DataFrame | None" = None  # rows: number of exposures (EXPOSURE_CAP = "6+"), columns 0..3
+    small: "pd.DataFrame | None" = None  # which cells were suppressed
+    rows: "pd.DataFrame | None" = None  # per exposure count: n, mean level (suppressed)
+    spearman: tuple[float, float] = (np.nan, np.nan)
+    kendall: tuple[float, float] = (np.nan, np.nan)
+    n: int = 0
+    reference_n: int = WEBBKOLLEN_N
+    reason: str | None = None
+
+
+def exposures_risk(df: "pd.DataFrame", min_group: int) -> ExposuresRisk:
+    """Number of identified exposures against the risk level (Webbkollen 2017, n = 416).
+
+    Spearman's rho and Kendall's tau-b (scipy) over the assessable first-round
+    answers, and the cross-table, whose cells with 1..min_group-1 answers are
+    hidden.
+    """
+    import pandas as pd
+    from scipy import stats
+
+    first = first_round(df)
+    x = first[first["level"].notna()]
+    hidden = _whole(x, min_group)
+    if hidden:
+        return ExposuresRisk(hidden)
+    exp = x["n_exposures"].clip(upper=EXPOSURE_CAP).astype(int)
+    lev = x["level"].astype(int)
+    table = pd.crosstab(exp, lev).reindex(index=range(0, EXPOSURE_CAP + 1), columns=range(N_LEVELS), fill_value=0)
+    shown, small = suppress_counts(table, min_group)
+    per_row = pd.DataFrame({"n_exposures": range(0, EXPOSURE_CAP + 1),
+                            "n": table.sum(axis=1).to_numpy(),
+                            "people": x.groupby(exp)["participant_id"].nunique().reindex(range(0, EXPOSURE_CAP + 1),
+                                                                                        fill_value=0).to_numpy(),
+                            "mean_level": lev.groupby(exp).mean().reindex(range(0, EXPOSURE_CAP + 1)).to_numpy()})
+    per_row = suppress(per_row, min_group, people="people", keep=("n_exposures",))
+    reason = None
+    if exp.nunique() < 2 or lev.nunique() < 2:
+        reason = "insight.no_variation"
+        rho = tau = (np.nan, np.nan)
+    else:
+        r = stats.spearmanr(exp, lev)
+        t = stats.kendalltau(exp, lev)
+        rho, tau = (float(r.statistic), float(r.pvalue)), (float(t.statistic), float(t.pvalue))
+    return ExposuresRisk(None, shown, small, per_row, rho, tau, len(x), WEBBKOLLEN_N, reason)
