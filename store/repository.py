@@ -349,15 +349,18 @@ class Store:
             return bool(workshop) and hmac.compare_digest(workshop.facilitator_secret_hash, hash_secret(secret))
 
     # -- export --------------------------------------------------------------
-    def export_rows(self) -> list[dict[str, Any]]:
-        """One flat, pseudonymous row per answer (sets joined by ';')."""
+    def export_rows(self, workshop_id: int | None = None) -> list[dict[str, Any]]:
+        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's."""
         with self.session() as s:
-            rows = s.execute(
+            stmt = (
                 select(Answer, Participant.pseudonym, Participant.team, Workshop.name)
                 .join(Participant, Participant.id == Answer.participant_id)
                 .outerjoin(Workshop, Workshop.id == Answer.workshop_id)
                 .order_by(Answer.id)
-            ).all()
+            )
+            if workshop_id is not None:
+                stmt = stmt.where(Answer.workshop_id == workshop_id)
+            rows = s.execute(stmt).all()
             out = []
             for answer, pseudonym, team, workshop_name in rows:
                 record: dict[str, Any] = {

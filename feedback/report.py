@@ -1,0 +1,203 @@
+"""The record of a workshop: a printable report (HTML and PDF) and an Excel file.
+
+Charts are rendered by vl-convert (SVG in the HTML, PNG in the PDF) — no
+browser needed. Everything here is anonymised: the report holds aggregates
+per case (hidden below the minimum group size); the Excel file holds the raw
+answers under pseudonyms only, one sheet per case.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from cases import Library
+from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
+from samsyn.export import _cell
+from samsyn.i18n import Messages
+from widgets.common import esc
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    name: str
+    language: str
+    rounds: int
+    min_group: int
+    reveals: tuple[CaseReveal, ...]  # the latest round of every case
+    alpha: WorkshopAlpha
+    convergence: tuple[Convergence, ...]
+    created: datetime
+
+
+def _risk_pairs(reveal: CaseReveal, library: Library, lang: str) -> list[tuple[str, int]]:
+    counts = dict(reveal.risk_counts)
+    counts[library.variables.risk.not_assessable.id] = reveal.not_known
+    return [(library.variables.risk_label(r, lang), int(counts.get(r, 0))) for r in library.variables.risk_answer_ids]
+
+
+def _chart_spec(pairs: list[tuple[str, int]], title: str, count_title: str) -> dict:
+    import altair as alt
+
+    order = [p[0] for p in pairs]
+    rows = [{"level": label, "n": n} for label, n in pairs]
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar(height=16, color="#7a9cc6").encode(
+        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
+    ).properties(width=320, height=len(rows) * 24, title=title)
+    return chart.to_dict()
+
+
+def render_html(record: WorkshopRecord, library: Library) -> str:
+    import vl_convert
+
+    lang = record.language
+    m = Messages(lang)
+    out = [
+        "<!doctype html>",
+        f'<html lang="{esc(lang)}"><head><meta charset="utf-8"><title>{esc(record.name)}</title>',
+        "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.45}"
+        "table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.2em .8em .2em 0;text-align:left}"
+        ".hidden{background:#fff6e0;padding:.4em}section{page-break-inside:avoid}</style></head><body>",
+        f"<h1>{esc(m('report.title', name=record.name))}</h1>",
+        f"<p>{esc(m('report.meta', date=record.created.strftime('%Y-%m-%d'), rounds=record.rounds, min=record.min_group))}</p>",
+    ]
+    a = record.alpha
+    if a.value is not None:
+        out.append(f"<p>{esc(m('report.alpha', value=a.value, low=a.low, high=a.high, n=a.n_cases))}</p>")
+    else:
+        out.append(f"<p>{esc(m('report.alpha_undefined'))}</p>")
+    for reveal in record.reveals:
+        case = library.cases.get(reveal.case_id)
+        title = case.title.get(lang) if case else reveal.case_id
+        out.append(f"<section><h2>{esc(title)} – {esc(m('report.round', round=reveal.round))}</h2>")
+        if not reveal.shown:
+            out.append(f'<p class="hidden">{esc(m("report.hidden", n=reveal.n, min=reveal.min_group))}</p></section>')
+            continue
+        svg = vl_convert.vegalite_to_svg(_chart_spec(_risk_pairs(reveal, library, lang), m("report.group_chart", n=reveal.n),
+                                                     m("feedback.count_axis")))
+        out.append(svg)
+        if reveal.consensus is not None:
+            out.append(f"<p>{esc(m('feedback.consensus', value=f'{reveal.consensus:.2f}'))}</p>")
+        if reveal.panel is not None:
+            panel = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in reveal.panel.risk.items())
+            out.append(f"<p>{esc(m('report.panel', n=reveal.panel.n, year=reveal.panel.year, counts=panel))}</p>")
+        if reveal.key_risk:
+            out.append(f"<p>{esc(m('feedback.key', rating=library.variables.risk_label(reveal.key_risk, lang)))}</p>")
+        out.append(f"<h3>{esc(m('mentor.motivations'))}</h3>")
+        for risk_id in library.variables.risk_answer_ids:
+            texts = reveal.motivations.get(risk_id)
+            if texts:
+                items = "".join(f"<li>{esc(t)}</li>" for t in texts)
+                out.append(f"<p><strong>{esc(library.variables.risk_label(risk_id, lang))}</strong></p><ul>{items}</ul>")
+        if reveal.goals:
+            items = "".join(f"<li>{esc(g.get('goal', ''))} ({esc(m('form.baseline'))}: {esc(g.get('baseline', '') or '–')})</li>"
+                            for g in reveal.goals)
+            out.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
+        out.append("</section>")
+    if record.convergence:
+        out.append(f"<h2>{esc(m('mentor.convergence'))}</h2><table><thead><tr>"
+                   f"<th>{esc(m('progress.case'))}</th><th>{esc(m('mentor.consensus_r1'))}</th>"
+                   f"<th>{esc(m('mentor.consensus_r2'))}</th><th>{esc(m('mentor.moved'))}</th></tr></thead><tbody>")
+        for c in record.convergence:
+            case = library.cases.get(c.case_id)
+            title = case.title.get(lang) if case else c.case_id
+            if not c.shown:
+                out.append(f"<tr><td>{esc(title)}</td><td colspan=3>{esc(m('report.hidden', n=min(c.n_round1, c.n_round2), min=record.min_group))}</td></tr>")
+                continue
+            moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
+            out.append(f"<tr><td>{esc(title)}</td><td>{c.consensus_round1}</td><td>{c.consensus_round2}</td><td>{esc(moved)}</td></tr>")
+        out.append("</tbody></table>")
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
+    import vl_convert
+    from fpdf import FPDF
+
+    lang = record.language
+    m = Messages(lang)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    font = _unicode_font()
+    family = "Helvetica"
+    if font:
+        pdf.add_font("Body", "", font)
+        family = "Body"
+    pdf.add_page()
+
+    def para(text: str, size: int = 10, gap: float = 2) -> None:
+        pdf.set_font(family, size=size)
+        pdf.multi_cell(0, size * 0.5, text if font else text.encode("latin-1", "replace").decode("latin-1"))
+        pdf.ln(gap)
+
+    para(m("report.title", name=record.name), 16, 3)
+    para(m("report.meta", date=record.created.strftime("%Y-%m-%d"), rounds=record.rounds, min=record.min_group))
+    a = record.alpha
+    para(m("report.alpha", value=a.value, low=a.low, high=a.high, n=a.n_cases) if a.value is not None else m("report.alpha_undefined"))
+    for reveal in record.reveals:
+        case = library.cases.get(reveal.case_id)
+        title = case.title.get(lang) if case else reveal.case_id
+        para(f"{title} – {m('report.round', round=reveal.round)}", 13, 2)
+        if not reveal.shown:
+            para(m("report.hidden", n=reveal.n, min=reveal.min_group))
+            continue
+        png = vl_convert.vegalite_to_png(_chart_spec(_risk_pairs(reveal, library, lang), m("report.group_chart", n=reveal.n),
+                                                     m("feedback.count_axis")), scale=2)
+        pdf.image(io.BytesIO(png), w=120)
+        pdf.ln(2)
+        if reveal.consensus is not None:
+            para(m("feedback.consensus", value=f"{reveal.consensus:.2f}"))
+        for risk_id in library.variables.risk_answer_ids:
+            for text in reveal.motivations.get(risk_id, ()):
+                para(f"{library.variables.risk_label(risk_id, lang)}: {text}", 9, 1)
+    for c in record.convergence:
+        case = library.cases.get(c.case_id)
+        title = case.title.get(lang) if case else c.case_id
+        if c.shown:
+            para(f"{m('mentor.convergence')} – {title}: {c.consensus_round1} → {c.consensus_round2}; "
+                 + m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed))
+    return bytes(pdf.output())
+
+
+def _unicode_font() -> str | None:
+    """A TrueType font with Swedish letters and dashes (DejaVu ships with Debian and matplotlib)."""
+    from pathlib import Path
+
+    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
+    try:
+        import fpdf
+
+        candidates += list(Path(fpdf.__file__).parent.glob("**/*.ttf"))
+    except ImportError:  # pragma: no cover
+        pass
+    for path in candidates:
+        if path.exists():
+            return str(path)
+    return None
+
+
+def render_excel(rows_by_case: dict[str, list[dict]], library: Library, lang: str) -> bytes:
+    """Raw answers, pseudonyms only, one sheet per case."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for case_id, rows in rows_by_case.items():
+        case = library.cases.get(case_id)
+        ws = wb.create_sheet(title=(case.name if case else case_id)[:31])
+        columns = list(rows[0].keys()) if rows else ["pseudonym", "round", "risk"]
+        ws.append(columns)
+        for row in rows:
+            ws.append([_cell(row.get(c)) for c in columns])
+    if not wb.sheetnames:
+        wb.create_sheet("answers").append(["pseudonym", "round", "risk"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)

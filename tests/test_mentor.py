@@ -1,0 +1,142 @@
+"""The mentor's facilitator view and the workshop record, without a browser."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from cases import load_library
+from store import Store
+from widgets import mentor_page
+from widgets.answer_form import STEPS
+from widgets.common import page_context
+from widgets.trainee import TraineeLoop
+
+XSS = '<img src=x onerror="window.__xss=1">'
+
+
+@pytest.fixture
+def library():
+    return load_library()
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'mentor.sqlite3'}"
+    monkeypatch.setenv("SAMSYN_DATABASE_URL", url)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    return Store(url)
+
+
+def answer(store, library, workshop, pseudonym, risks: dict[str, str]):
+    p = store.join_workshop(workshop.join_code, pseudonym)
+    for case_id, risk in risks.items():
+        loop = TraineeLoop(library.get(case_id), library, store, p, "sv", workshop=store.workshop(workshop.id))
+        f = loop.form
+        f.exposure["home"]["brister_i_omsorg"].value = True
+        f.exposure["guardian"]["inga_svarigheter"].value = True
+        f.exposure["child"]["annat"].value = True
+        row = next(r for r in f.factor_rows if r.kind == "risk" and not r.own)
+        row.on.value = True
+        row.weights["severity"].value = 3
+        row.weights["extent"].value = 2
+        f.risk.value = risk
+        f.interventions["annan_oppenvard"].value = True
+        f.focus["halsa"].value = True
+        f.goals[0]["goal"].value = XSS
+        f.motivation.value = f"{XSS} en motivering som är lång nog"
+        f.go(len(STEPS) - 1)
+        f.submit()
+    return p
+
+
+def text_of(widget) -> str:
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        value = getattr(w, "value", "")
+        out.append(value if isinstance(value, str) else "")
+        stack.extend(getattr(w, "children", ()))
+    return "\n".join(out)
+
+
+def test_create_gives_a_join_code_and_a_secret_link(store, library):
+    create = mentor_page.CreateWorkshop(page_context("lang=sv"), store, library)
+    create.create()
+    assert "Ge workshopen ett namn" in create.status.value
+    create.name.value = XSS
+    create.cases["assi"].value = True
+    create.min_group.value = 1  # raised to the floor
+    create.create()
+    assert "samsyn-facilitator-link" in create.status.value and XSS not in create.status.value
+    (workshop,) = [store.workshop_by_code(c) for c in [create.status.value.split('samsyn-join-code">')[1].split("<")[0]]]
+    assert workshop.min_group_size == mentor_page.MIN_GROUP_FLOOR
+
+
+def test_facilitator_view_refuses_a_wrong_or_missing_secret(store, library):
+    workshop, secret = store.create_workshop("W", ["assi"])
+    for query in (f"workshop={workshop.id}", f"workshop={workshop.id}&secret=wrong", "workshop=abc&secret=x",
+                  f"workshop={workshop.id + 1}&secret={secret}"):
+        html = text_of(mentor_page.build(page_context(query), library, store))
+        assert "samsyn-refused" in html and workshop.join_code not in html, query
+    html = text_of(mentor_page.build(page_context(f"workshop={workshop.id}&secret={secret}"), library, store))
+    assert "samsyn-refused" not in html and workshop.join_code in html
+
+
+def test_hub_group_decides_the_mentor_role(store, library, monkeypatch):
+    workshop, _secret = store.create_workshop("W", ["assi"])
+    monkeypatch.setenv("JUPYTERHUB_USER", "anna")
+    monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-trainees")
+    assert "samsyn-refused" in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
+    monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-trainees,samsyn-mentors")
+    assert "samsyn-refused" not in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
+
+
+def test_reveal_respects_the_minimum_and_escapes_text(store, library):
+    workshop, secret = store.create_workshop("W", ["assi", "jamila"], min_group_size=3)
+    for i, risk in enumerate(["hog", "mycket_hog", "mycket_hog"]):
+        answer(store, library, workshop, f"P{i}", {"assi": risk, "jamila": "nagot_forhojd"} if i < 2 else {"assi": risk})
+    f = mentor_page.Facilitator(page_context(f"workshop={workshop.id}&secret={secret}"), store, library, workshop.id)
+    f.reveal("jamila")  # 2 answers < 3
+    jamila = text_of(f.case_boxes["jamila"]["panel"])
+    assert "samsyn-too-few" in jamila and "motivering" not in jamila
+    f.reveal("assi")
+    assi = text_of(f.case_boxes["assi"]["panel"])
+    assert "<svg" in assi and "samsyn-motivation-group" in assi
+    assert "&lt;img src=x" in assi and XSS not in assi
+
+
+def test_second_round_convergence_and_record(store, library):
+    workshop, secret = store.create_workshop("Kalibrering", ["assi", "max"], min_group_size=3)
+    people = [answer(store, library, workshop, f"P{i}", {"assi": r, "max": "nagot_forhojd"})
+              for i, r in enumerate(["hog", "mycket_hog", "hog"])]
+    f = mentor_page.Facilitator(page_context(f"workshop={workshop.id}&secret={secret}"), store, library, workshop.id)
+    f.open_round()
+    for p, risk in zip(people, ["mycket_hog", "mycket_hog", "hog"]):
+        for case_id, r in (("assi", risk), ("max", "mycket_hog")):
+            loop = TraineeLoop(library.get(case_id), library, store, p, "sv", workshop=store.workshop(workshop.id))
+            loop.form.risk.value = r
+            loop.form.go(len(STEPS) - 1)
+            loop.form.submit()
+    f.refresh()
+    assert "1 högre, 0 lägre, 2 oförändrade" in f.convergence.value
+    f.prepare_record()
+    assert all(cls in f.exports.value for cls in ("samsyn-download-html", "samsyn-download-pdf", "samsyn-download-excel"))
+
+    from feedback import report
+    from feedback.workshop import case_reveal, workshop_alpha
+
+    reveal = case_reveal(library.get("assi"), library.variables, [], round=1, min_group=3)
+    record = report.WorkshopRecord("<b>W</b>", "sv", 2, 3, (reveal,),
+                                   workshop_alpha({}, library.variables, min_group=3), (), report.now())
+    html = report.render_html(record, library)
+    assert "&lt;b&gt;W&lt;/b&gt;" in html and "Dolt: 0 svar" in html
+    assert report.render_pdf(record, library).startswith(b"%PDF")
+    rows = store.export_rows(workshop_id=workshop.id)
+    xlsx = report.render_excel({"assi": [{k: v for k, v in r.items() if k != "case_id"} for r in rows if r["case_id"] == "assi"]},
+                               library, "sv")
+    wb = load_workbook(io.BytesIO(xlsx))
+    assert wb.sheetnames == ["Assi"]
+    assert {c.value for c in wb["Assi"][1]} >= {"pseudonym", "risk", "round"}

@@ -1,0 +1,431 @@
+"""The mentor's side of a calibration workshop.
+
+``mentor.ipynb`` without parameters lets a mentor create a workshop and shows
+its join code and a secret facilitator link. With ``?workshop=ID&secret=…``
+(the only way in when standalone; behind JupyterHub a hub group) it is the
+facilitator view: who has joined and answered (live), reveal per case, the
+discussion guide, a second round with convergence, and the record (HTML, PDF,
+Excel). Every aggregate honours the workshop's minimum group size; every
+piece of participant text is escaped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+
+import ipywidgets as w
+
+from cases import Case, Library
+from samsyn.i18n import Messages
+from store import Store
+from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+
+log = logging.getLogger(__name__)
+MENTOR_NOTEBOOK = "mentor.ipynb"
+MIN_GROUP_FLOOR = 3
+LIVE_INTERVAL_S = 3.0
+
+
+def hub_is_mentor() -> bool:
+    """Behind JupyterHub the mentor role comes from a hub group."""
+    if not os.environ.get("JUPYTERHUB_USER"):
+        return False
+    groups = {g.strip() for g in os.environ.get("SAMSYN_HUB_GROUPS", "").split(",") if g.strip()}
+    return os.environ.get("SAMSYN_MENTOR_GROUP", "samsyn-mentors") in groups
+
+
+def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
+    if os.environ.get("JUPYTERHUB_USER"):
+        return hub_is_mentor()
+    return store.facilitator_allowed(workshop_id, secret)
+
+
+def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
+    b64 = base64.b64encode(data).decode("ascii")
+    return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
+
+
+def _weight_cell(row: dict, dim: str) -> str:
+    """"median (consensus)" of one weighting dimension, or empty."""
+    median, cns = row.get(f"{dim}_median"), row.get(f"{dim}_consensus")
+    if median is None:
+        return ""
+    return f"{median:g}" + (f" ({cns:.2f})" if cns is not None else "")
+
+
+class CreateWorkshop:
+    def __init__(self, ctx: PageContext, store: Store, library: Library):
+        self.ctx, self.store, self.library = ctx, store, library
+        m = self.m = Messages(ctx.lang)
+        self.name = w.Text(description=m("mentor.name"), style={"description_width": "initial"}, layout=w.Layout(width="30rem"))
+        self.name.add_class("samsyn-workshop-name")
+        self.cases = {c.id: w.Checkbox(value=False, description=c.title.get(ctx.lang), indent=False) for c in library.ordered()}
+        for cid, box in self.cases.items():
+            box.add_class(f"samsyn-workshop-case-{cid}")
+        self.language = w.Dropdown(options=[("Svenska", "sv"), ("English", "en")], value=ctx.lang,
+                                   description=m("mentor.language"), style={"description_width": "initial"})
+        self.min_group = w.BoundedIntText(value=ctx.settings.workshop_min_group, min=MIN_GROUP_FLOOR, max=40,
+                                          description=m("mentor.min_group"), style={"description_width": "initial"})
+        self.min_group.add_class("samsyn-min-group")
+        create = w.Button(description=m("mentor.create"), button_style="primary")
+        create.add_class("samsyn-create-workshop")
+        create.on_click(lambda _b: self.create())
+        self.status = html_widget("", "samsyn-create-status")
+        self.widget = w.VBox([
+            html_widget(f"<h2>{esc(m('mentor.create_heading'))}</h2><p>{esc(m('mentor.create_intro'))}</p>"),
+            self.name,
+            html_widget(f"<p><strong>{esc(m('mentor.choose_cases'))}</strong></p>"),
+            w.VBox(list(self.cases.values())),
+            self.language, self.min_group, create, self.status,
+        ])
+        self.widget.add_class("samsyn-create")
+
+    def create(self) -> None:
+        m = self.m
+        name = " ".join(self.name.value.split())
+        chosen = [cid for cid, box in self.cases.items() if box.value]
+        problems = []
+        if not name:
+            problems.append(m("mentor.error.name"))
+        if len(name) > 200:
+            problems.append(m("form.error.too_long", field=m("mentor.name"), max=200))
+        if not chosen:
+            problems.append(m("mentor.error.cases"))
+        if problems:
+            self.status.value = '<div class="samsyn-notice" role="alert"><ul>' + "".join(f"<li>{esc(p)}</li>" for p in problems) + "</ul></div>"
+            return
+        workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
+                                                      min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)))
+        facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
+        participants = page_url("start.ipynb", lang=workshop.language)
+        self.status.value = (
+            f'<div class="samsyn-notice" role="status"><p>{esc(m("mentor.created", name=workshop.name))}</p>'
+            f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
+            f'<p>{esc(m("mentor.participant_link"))} <a class="samsyn-participant-link" href="{esc(participants)}">{esc(participants)}</a></p>'
+            f'<p>{esc(m("mentor.facilitator_link"))} <a class="samsyn-facilitator-link" href="{esc(facilitator)}">{esc(m("mentor.open_facilitator"))}</a></p>'
+            f'<p>{esc(m("mentor.keep_secret"))}</p></div>'
+        )
+
+
+class Facilitator:
+    def __init__(self, ctx: PageContext, store: Store, library: Library, workshop_id: int):
+        self.ctx, self.store, self.library, self.workshop_id = ctx, store, library, workshop_id
+        self.lang = ctx.lang
+        m = self.m = Messages(ctx.lang)
+        self.header = html_widget("", "samsyn-facilitator-header")
+        self.live = html_widget("", "samsyn-live")
+        refresh = w.Button(description=m("mentor.refresh"), icon="refresh")
+        refresh.add_class("samsyn-refresh")
+        refresh.on_click(lambda _b: self.refresh())
+        self.next_round = w.Button(description="", button_style="warning")
+        self.next_round.add_class("samsyn-next-round")
+        self.next_round.on_click(lambda _b: self.open_round())
+        self.case_boxes: dict[str, dict[str, w.Widget]] = {}
+        case_widgets = []
+        workshop = store.workshop(workshop_id)
+        for wc in workshop.cases:
+            case = library.cases.get(wc.case_id)
+            if case is None:
+                continue
+            status = html_widget("", f"samsyn-case-status-{case.id}")
+            reveal = w.Button(description=m("mentor.reveal"), button_style="primary")
+            reveal.add_class("samsyn-reveal")
+            reveal.add_class(f"samsyn-reveal-{case.id}")
+            reveal.on_click(lambda _b, cid=case.id: self.reveal(cid))
+            panel = w.VBox([])
+            panel.add_class(f"samsyn-reveal-panel-{case.id}")
+            guide = w.Accordion(children=[html_widget(self.guide_html(case), "samsyn-guide")])
+            guide.set_title(0, m("mentor.guide"))
+            box = w.VBox([html_widget(f"<h2>{esc(case.title.get(self.lang))}</h2>"), status, reveal, panel, guide])
+            box.add_class("samsyn-workshop-case")
+            box.add_class(f"samsyn-workshop-case-{case.id}")
+            self.case_boxes[case.id] = {"status": status, "reveal": reveal, "panel": panel}
+            case_widgets.append(box)
+        self.convergence = html_widget("", "samsyn-convergence")
+        self.exports = html_widget("", "samsyn-exports")
+        prepare = w.Button(description=m("mentor.prepare_record"))
+        prepare.add_class("samsyn-prepare-record")
+        prepare.on_click(lambda _b: self.prepare_record())
+        self.widget = w.VBox([
+            self.header, w.HBox([refresh, self.next_round]), self.live, *case_widgets, self.convergence,
+            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.exports,
+        ])
+        self.widget.add_class("samsyn-facilitator")
+        self.refresh()
+        for cid in self.case_boxes:
+            wc = next(x for x in workshop.cases if x.case_id == cid)
+            if wc.revealed_round >= workshop.current_round:
+                self.render_reveal(cid)
+        self._start_live()
+
+    # -- live ------------------------------------------------------------------------
+    def _start_live(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not in a kernel (unit tests): the refresh button still works
+        self._task = loop.create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(LIVE_INTERVAL_S)
+            try:
+                self.refresh()
+            except Exception:  # keep polling; a passing database hiccup must not end the live view
+                log.exception("live refresh failed")
+
+    def refresh(self) -> None:
+        m = self.m
+        workshop = self.store.workshop(self.workshop_id)
+        self.workshop = workshop
+        people = self.store.workshop_participants(self.workshop_id)
+        counts = self.store.answer_counts(self.workshop_id)
+        self.header.value = (
+            f"<h1>{esc(workshop.name)}</h1>"
+            f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong> · '
+            f'<span class="samsyn-current-round">{esc(m("mentor.current_round", round=workshop.current_round))}</span> · '
+            f'{esc(m("mentor.min_group_is", n=workshop.min_group_size))}</p>'
+        )
+        names = ", ".join(esc(p.pseudonym) for p in people) or esc(m("mentor.nobody_yet"))
+        self.live.value = (f'<p><strong>{esc(m("mentor.joined", n=len(people)))}</strong> '
+                           f'<span class="samsyn-joined-names">{names}</span></p>')
+        for wc in workshop.cases:
+            boxes = self.case_boxes.get(wc.case_id)
+            if not boxes:
+                continue
+            n = counts.get((wc.case_id, workshop.current_round), 0)
+            state = m("mentor.revealed") if wc.revealed_round >= workshop.current_round else m("mentor.blind")
+            boxes["status"].value = (f'<p class="samsyn-answer-count" data-case="{esc(wc.case_id)}" data-n="{n}">'
+                                     f'{esc(m("mentor.answered", n=n, total=len(people), round=workshop.current_round))} · {esc(state)}</p>')
+        self.next_round.description = m("mentor.open_round", round=workshop.current_round + 1)
+        if workshop.current_round > 1:
+            self.render_convergence()
+
+    # -- actions -----------------------------------------------------------------------
+    def reveal(self, case_id: str) -> None:
+        self.store.reveal(self.workshop_id, case_id, self.store.workshop(self.workshop_id).current_round)
+        self.render_reveal(case_id)
+        self.refresh()
+
+    def open_round(self) -> None:
+        self.store.open_round(self.workshop_id)
+        for boxes in self.case_boxes.values():
+            boxes["panel"].children = []
+        self.refresh()
+
+    # -- content -----------------------------------------------------------------------
+    def _responses(self, case_id: str, round: int) -> dict[int, object]:
+        from feedback import response_from_answer
+
+        return {a.participant_id: response_from_answer(a)
+                for a in self.store.answers(case_id=case_id, round=round, workshop_id=self.workshop_id)}
+
+    def _reveal_value(self, case_id: str, round: int):
+        from feedback.workshop import case_reveal
+
+        case = self.library.cases[case_id]
+        panel = self.library.panels.for_case(case_id) if self.library.panels else None
+        answers = list(self._responses(case_id, round).values())
+        return case_reveal(case, self.library.variables, answers, round=round,
+                           min_group=self.workshop.min_group_size, panel=panel, shuffle_seed=self.workshop_id)
+
+    def render_reveal(self, case_id: str) -> None:
+        from feedback.charts import distribution_svg
+
+        m, v, lang = self.m, self.library.variables, self.lang
+        workshop = self.store.workshop(self.workshop_id)
+        self.workshop = workshop
+        r = self._reveal_value(case_id, workshop.current_round)
+        if not r.shown:
+            self.case_boxes[case_id]["panel"].children = [html_widget(
+                f'<p class="samsyn-notice samsyn-too-few">{esc(m("report.hidden", n=r.n, min=r.min_group))}</p>')]
+            return
+        pairs = [(v.risk_label(rid, lang), r.risk_counts.get(rid, r.not_known if rid == v.risk.not_assessable.id else 0))
+                 for rid in v.risk_answer_ids]
+        title = m("report.group_chart", n=r.n)
+        desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
+        html = [f'<figure class="samsyn-chart samsyn-reveal-chart" role="img" aria-label="{esc(desc)}">'
+                f'{distribution_svg(pairs, None, title=title, own_text="", count_title=m("feedback.count_axis"), description=desc)}</figure>']
+        if r.panel is not None:
+            ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
+            ptitle = m("feedback.panel_chart", n=r.panel.n, year=r.panel.year)
+            pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
+            html.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(pdesc)}">'
+                        f'{distribution_svg(ppairs, None, title=ptitle, own_text="", count_title=m("feedback.count_axis"), description=pdesc)}</figure>')
+        if r.key_risk:
+            html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
+        if r.consensus is not None:
+            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+        from feedback.workshop import workshop_alpha
+
+        by_case = {wc.case_id: {p: resp.risk for p, resp in self._responses(wc.case_id, workshop.current_round).items()}
+                   for wc in workshop.cases}
+        alpha = workshop_alpha(by_case, v, min_group=workshop.min_group_size, seed=self.workshop_id)
+        html.append(f'<p class="samsyn-alpha">{esc(m("report.alpha", value=alpha.value, low=alpha.low, high=alpha.high, n=alpha.n_cases) if alpha.value is not None else m("report.alpha_undefined"))}</p>')
+        # per-option agreement
+        html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
+        for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):
+            shares = r.option_shares.get(variable, {})
+            if not shares:
+                continue
+            label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
+                     else v.intervention.label.get(lang))
+            rows = "".join(f"<tr><td>{esc(self._option_label(variable, o))}</td><td>{round(s * 100):d} %</td></tr>"
+                           for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
+            html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
+        # same factors, different weight
+        html.append(f"<h3>{esc(m('feedback.factors_heading'))}</h3>")
+        if r.factor_pattern and r.factor_pattern != "undefined":
+            html.append(f'<p class="samsyn-factor-pattern" data-pattern="{esc(r.factor_pattern)}">{esc(m(f"feedback.verdict.{r.factor_pattern}"))}</p>')
+        rows = []
+        for row in r.factor_rows:
+            factor = self.library.cases[case_id].factor(row["factor"])
+            if factor is None:
+                continue
+            dims = ("severity", "extent") if row["kind"] == "risk" else ("extent", "function")
+            cells = "".join(f"<td>{_weight_cell(row, d)}</td>" for d in dims)
+            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{round(row['share_named'] * 100):d} %</td>{cells}</tr>")
+        if rows:
+            html.append(f'<table class="samsyn-table samsyn-factor-table"><thead><tr><th scope="col">{esc(m("mentor.factor"))}</th>'
+                        f'<th scope="col">{esc(m("mentor.named_by"))}</th><th scope="col">{esc(m("mentor.weight_1"))}</th>'
+                        f'<th scope="col">{esc(m("mentor.weight_2"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                        f'<p class="samsyn-case-meta">{esc(m("mentor.factor_table_note"))}</p>')
+        # motivations grouped by risk level
+        html.append(f"<h3>{esc(m('mentor.motivations'))}</h3>")
+        for rid in v.risk_answer_ids:
+            texts = r.motivations.get(rid)
+            if texts:
+                items = "".join(f'<li class="samsyn-motivation-item">{esc(t)}</li>' for t in texts)
+                html.append(f'<div class="samsyn-motivation-group" data-risk="{esc(rid)}"><p><strong>{esc(v.risk_label(rid, lang))}</strong></p><ul>{items}</ul></div>')
+        if r.goals:
+            items = "".join(f'<li class="samsyn-group-goal"><p>{esc(g.get("goal", ""))}</p><p class="samsyn-case-meta">'
+                            f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
+            html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
+        self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
+
+    def _option_label(self, variable: str, option: str) -> str:
+        v = self.library.variables
+        groups = v.exposure.groups if variable.startswith("exposure.") else v.intervention.groups
+        for g in groups:
+            if variable.startswith("exposure.") and g.id != variable.split(".")[1]:
+                continue
+            for o in g.options:
+                if o.id == option:
+                    return o.label(self.lang)
+        return option
+
+    def guide_html(self, case: Case) -> str:
+        m, lang = self.m, self.lang
+        out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
+        out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
+        out.append("</ul>")
+        out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
+        out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
+                   f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
+        panel = self.library.panels.for_case(case.id) if self.library.panels else None
+        if panel is not None:
+            counts = ", ".join(f"{self.library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
+            out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
+        if case.key is not None:
+            out.append(f"<h4>{esc(m('feedback.key', rating=self.library.variables.risk_label(case.key.risk, lang)))}</h4>")
+            out.append(paragraphs(case.key.rationale.risk.get(lang)))
+        return "".join(out)
+
+    def render_convergence(self) -> None:
+        from feedback.workshop import convergence
+
+        m, lang = self.m, self.lang
+        workshop = self.workshop
+        rows = []
+        levels = self.library.variables.risk_level_ids
+        r_now = workshop.current_round
+        for wc in workshop.cases:
+            case = self.library.cases.get(wc.case_id)
+            if case is None:
+                continue
+            first = {p: a.risk for p, a in self._responses(wc.case_id, r_now - 1).items()}
+            second = {p: a.risk for p, a in self._responses(wc.case_id, r_now).items()}
+            c = convergence(wc.case_id, first, second, levels, min_group=workshop.min_group_size)
+            if not c.shown:
+                rows.append(f'<tr data-case="{esc(wc.case_id)}"><td>{esc(case.title.get(lang))}</td>'
+                            f'<td colspan="3">{esc(m("report.hidden", n=min(c.n_round1, c.n_round2), min=workshop.min_group_size))}</td></tr>')
+                continue
+            moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
+            rows.append(f'<tr class="samsyn-convergence-row" data-case="{esc(wc.case_id)}"><td>{esc(case.title.get(lang))}</td>'
+                        f"<td>{c.consensus_round1:.2f}</td><td>{c.consensus_round2:.2f}</td><td>{esc(moved)}</td></tr>")
+        self.convergence.value = (
+            f"<h2>{esc(m('mentor.convergence'))}</h2><p>{esc(m('mentor.convergence_intro', r1=r_now - 1, r2=r_now))}</p>"
+            f'<table class="samsyn-table"><thead><tr><th scope="col">{esc(m("progress.case"))}</th>'
+            f'<th scope="col">{esc(m("mentor.consensus_r1"))}</th><th scope="col">{esc(m("mentor.consensus_r2"))}</th>'
+            f'<th scope="col">{esc(m("mentor.moved"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+    def prepare_record(self) -> None:
+        from feedback import report
+        from feedback.workshop import convergence, workshop_alpha
+
+        m = self.m
+        workshop = self.store.workshop(self.workshop_id)
+        self.workshop = workshop
+        reveals, conv = [], []
+        levels = self.library.variables.risk_level_ids
+        by_case = {}
+        for wc in workshop.cases:
+            if wc.case_id not in self.library.cases:
+                continue
+            latest = max([r for r in range(1, workshop.current_round + 1) if self._responses(wc.case_id, r)] or [1])
+            reveals.append(self._reveal_value(wc.case_id, latest))
+            by_case[wc.case_id] = {p: a.risk for p, a in self._responses(wc.case_id, latest).items()}
+            if latest > 1:
+                first = {p: a.risk for p, a in self._responses(wc.case_id, latest - 1).items()}
+                conv.append(convergence(wc.case_id, first, by_case[wc.case_id], levels, min_group=workshop.min_group_size))
+        alpha = workshop_alpha(by_case, self.library.variables, min_group=workshop.min_group_size, seed=self.workshop_id)
+        record = report.WorkshopRecord(workshop.name, workshop.language, workshop.current_round, workshop.min_group_size,
+                                       tuple(reveals), alpha, tuple(conv), report.now())
+        html = report.render_html(record, self.library).encode("utf-8")
+        pdf = report.render_pdf(record, self.library)
+        rows_by_case: dict[str, list[dict]] = {}
+        counts = self.store.answer_counts(self.workshop_id)
+        for row in self.store.export_rows(workshop_id=self.workshop_id):
+            if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
+                continue  # never export a case-round answered by fewer than the minimum
+            rows_by_case.setdefault(row["case_id"], []).append(
+                {k: v for k, v in row.items() if k not in ("answer_id", "team", "workshop", "case_id")})
+        xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
+        stem = f"samsyn-workshop-{workshop.id}"
+        self.exports.value = "<p>" + " · ".join([
+            _download_link(html, f"{stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),
+            _download_link(pdf, f"{stem}.pdf", "application/pdf", m("mentor.download_pdf"), "samsyn-download-pdf"),
+            _download_link(xlsx, f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           m("mentor.download_excel"), "samsyn-download-excel"),
+        ]) + "</p>"
+
+
+def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
+    m = ctx.messages
+    store = store or Store(ctx.settings.database_url)
+    workshop_param = ctx.param("workshop")
+    topbar = w.HBox([html_widget(f"<p><strong>{esc(m('app.name'))}</strong> · {esc(m('mentor.title'))}</p>"),
+                     language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param, secret=ctx.param("secret"))])
+    topbar.add_class("samsyn-topbar")
+    parts: list[w.Widget] = [style(), topbar]
+    if workshop_param is None:
+        if os.environ.get("JUPYTERHUB_USER") and not hub_is_mentor():
+            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
+        else:
+            parts.append(CreateWorkshop(ctx, store, library).widget)
+    else:
+        try:
+            workshop_id = int(workshop_param)
+        except ValueError:
+            workshop_id = -1
+        if workshop_id < 0 or not facilitator_allowed(store, workshop_id, ctx.param("secret")):
+            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
+        else:
+            parts.append(Facilitator(ctx, store, library, workshop_id).widget)
+    page = w.VBox(parts)
+    page.add_class("samsyn-page")
+    page.add_class("samsyn-mentor")
+    return page
