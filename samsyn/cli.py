@@ -4,6 +4,7 @@
     samsyn cases check [PATH …]
     samsyn export [--format xlsx|csv] [--output FILE]
     samsyn db upgrade
+    samsyn demo [--answers 100000] [--teams 20] [--years 3] [--seed 1]
 
 Flags override environment variables (``SAMSYN_DATABASE_URL``, ``SAMSYN_LANG``,
 ``SAMSYN_PORT``, ``SAMSYN_CASES_DIR``, ``SAMSYN_DATA_DIR``); the defaults just
@@ -34,7 +35,10 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="SAMSYN_LANG", default="sv", show_default=True, help="Default language of the pages.")
 @click.option("--cases-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SAMSYN_CASES_DIR", default=None, help="Folder of case files.")
 @click.option("--open-browser/--no-browser", default=False, help="Open a browser window.")
-def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, open_browser: bool) -> None:
+@click.option("--manager-key", envvar="SAMSYN_MANAGER_KEY", default=None,
+              help="Secret for the manager view (?key=…); made up and printed once when not given.")
+def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, open_browser: bool,
+          manager_key: str | None) -> None:
     """Start the app (Voila) with its database migrated."""
     if database_url:
         os.environ["SAMSYN_DATABASE_URL"] = database_url
@@ -49,6 +53,17 @@ def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Pa
     migrate(settings.database_url)
     click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
     click.echo(f"Samsyn: open http://{ip}:{port}/")
+    if os.environ.get("JUPYTERHUB_USER"):
+        click.echo("Samsyn: manager view by JupyterHub group "
+                   f"({os.environ.get('SAMSYN_MANAGER_GROUP') or 'samsyn-managers'})")
+    elif manager_key:
+        os.environ["SAMSYN_MANAGER_KEY"] = manager_key
+    else:
+        import secrets
+
+        os.environ["SAMSYN_MANAGER_KEY"] = secrets.token_urlsafe(18)
+        click.echo("Samsyn: manager view (keep this link to yourself; a new key is made at every start): "
+                   f"http://{ip}:{port}/voila/render/manager.ipynb?key={os.environ['SAMSYN_MANAGER_KEY']}")
 
     from samsyn.server import run_voila
 
@@ -105,6 +120,30 @@ def export(database_url: str | None, fmt: str, output: Path) -> None:
     url = database_url or Settings.from_env().database_url
     count = write_answers(url, output, fmt)
     click.echo(f"{count} answer(s) written to {output}")
+
+
+@main.command()
+@click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None)
+@click.option("--answers", type=click.IntRange(min=1), default=100_000, show_default=True)
+@click.option("--teams", type=click.IntRange(min=1, max=99), default=20, show_default=True)
+@click.option("--years", type=click.IntRange(min=1, max=20), default=3, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(database_url: str | None, answers: int, teams: int, years: int, seed: int) -> None:
+    """Fill a database with synthetic answers for the manager view (adds to what is there)."""
+    import time
+
+    from cases import load_library
+    from insight.demo import write
+
+    settings = Settings.from_env()
+    url = database_url or settings.database_url
+    started = time.perf_counter()
+    data = write(url, load_library(settings.cases_dir), answers=answers, teams=teams, years=years, seed=seed)
+    low = sorted(t for t, b in data.team_bias.items() if b < -0.5)
+    click.echo(f"{len(data.answers)} answer(s) by {len(data.participants)} participant(s) in {teams} team(s), "
+               f"{len(data.workshops)} workshop(s), written to {_redact(url)} "
+               f"in {time.perf_counter() - started:.1f} s")
+    click.echo(f"teams drawn to rate lower (relative assessment): {', '.join(low) or 'none'}")
 
 
 @main.group()

@@ -46,6 +46,9 @@ class Settings:
     language: str
     cases_dir: Path
     workshop_min_group: int
+    #: The secret of the manager view (standalone); behind JupyterHub a hub group decides.
+    manager_key: str | None = None
+    manager_group: str = "samsyn-managers"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -56,6 +59,8 @@ class Settings:
             language=normalise_language(env.get("SAMSYN_LANG")),
             cases_dir=Path(cases_dir) if cases_dir else REPO_ROOT / "cases" / "library",
             workshop_min_group=int(env.get("SAMSYN_MIN_GROUP") or 5),
+            manager_key=env.get("SAMSYN_MANAGER_KEY") or None,
+            manager_group=env.get("SAMSYN_MANAGER_GROUP") or "samsyn-managers",
         )
 
 
