@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from insight.privacy import Hidden, check_group, suppress, suppress_counts
+from insight.privacy import FEW_ANSWERS, Hidden, check_group, suppress, suppress_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -304,6 +304,11 @@ def exposures_risk(df: "pd.DataFrame", min_group: int) -> ExposuresRisk:
                                                                                         fill_value=0).to_numpy(),
                             "mean_level": lev.groupby(exp).mean().reindex(range(0, EXPOSURE_CAP + 1)).to_numpy()})
     per_row = suppress(per_row, min_group, people="people", keep=("n_exposures",))
+    # a row with a hidden cell shows no total or mean: they would give the hidden cell away
+    partly = small.any(axis=1).to_numpy() & ~per_row["hidden"].to_numpy()
+    per_row.loc[partly, ["n", "people", "mean_level"]] = np.nan
+    per_row.loc[partly, "hidden_reason"] = FEW_ANSWERS
+    per_row.loc[partly, "hidden"] = True
     reason = None
     if exp.nunique() < 2 or lev.nunique() < 2:
         reason = "insight.no_variation"

@@ -165,6 +165,16 @@ def test_exposure_cross_table_hides_cells_of_one_to_four():
     assert per_row.loc[0, "hidden"] and np.isnan(per_row.loc[0, "mean_level"])
 
 
+def test_a_row_with_a_hidden_cell_shows_no_total_or_mean():
+    # 6 at "hög" and 2 at "ingen/låg" with two exposures: the total (8) and the mean would reveal the 2
+    rows = ratings("a", ["hog"] * 6 + ["ingen_lag"] * 2, n_exposures=2) + ratings("a", ["hog"] * 5, start=50)
+    result = exposures_risk(frame(rows, KEYS), 5)
+    assert np.isnan(result.table.loc[2, 0]) and result.table.loc[2, 2] == 6
+    row = result.rows.set_index("n_exposures").loc[2]
+    assert row["hidden"] and np.isnan(row["n"]) and np.isnan(row["mean_level"])
+    assert result.rows.set_index("n_exposures").loc[0, "mean_level"] == 2.0
+
+
 def test_filters_and_their_options():
     df = _random_answers()
     only = apply_filters(df, Filters(team="Team B", case="a", tertial="2026 T1"))

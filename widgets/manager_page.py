@@ -1,0 +1,218 @@
+"""The manager view: consistency of risk assessment across teams and over time.
+
+Opened with ``manager.ipynb?key=…`` (standalone) or by a member of the
+manager group behind JupyterHub (see :mod:`insight.access`). Nothing is read
+from the database before access is granted. The answers are loaded once per
+page with one query; filters re-aggregate in memory, and only the visible tab
+is computed. Every number passes :mod:`insight.privacy` (groups below the
+minimum size are hidden); no table ranks or lists individuals.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import ipywidgets as w
+
+from cases import Library, load_library
+from widgets.common import PageContext, esc, html_widget, language_switch, style
+
+MANAGER_NOTEBOOK = "manager.ipynb"
+ALL = "*"
+TABS = ("consistency", "bias", "quality", "exposures", "export")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+MANAGER_STYLE = """
+<style>
+.samsyn-manager .samsyn-page { max-width: 72rem; }
+.samsyn-manager-filters { flex-wrap: wrap; gap: 0.3em 1em; }
+.samsyn-manager-filters .widget-dropdown { width: 15rem; }
+.samsyn-manager-filters .widget-label { min-width: 5.5rem; }
+.samsyn-manager-table caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
+.samsyn-manager-table td.samsyn-num { text-align: right; }
+.samsyn-manager-table { font-size: 0.92rem; }
+.samsyn-manager-section figure { margin: 0.6em 0; }
+.samsyn-manager-fact { font-weight: 600; }
+.samsyn-manager-downloads a { display: inline-block; margin: 0.3em 1em 0.3em 0; font-weight: 600; }
+</style>
+"""
+
+
+def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<a class="samsyn-manager-download {esc(cls)}" download="{esc(filename)}" '
+            f'href="data:{mime};base64,{b64}">{esc(label)}</a>')
+
+
+def refused(ctx: PageContext, reason: str) -> w.Widget:
+    m = ctx.messages
+    page = w.VBox([style(), html_widget(
+        f'<h1>{esc(m("manager.title"))}</h1>'
+        f'<p class="samsyn-notice samsyn-manager-refused" role="alert">{esc(m(reason))}</p>',
+        "samsyn-manager-header")])
+    page.add_class("samsyn-page")
+    page.add_class("samsyn-manager")
+    return page
+
+
+class ManagerView:
+    def __init__(self, ctx: PageContext, library: Library, data):
+        from insight import Filters, filter_options
+
+        self.ctx, self.library, self.data = ctx, library, data
+        self.lang = ctx.lang
+        m = self.m = ctx.messages
+        self.min_group = ctx.settings.workshop_min_group
+        self.filters = Filters()
+        self._sections: dict = {}
+        opts = filter_options(data)
+        lang_names = {"sv": m("manager.language_name_sv"), "en": m("manager.language_name_en")}
+
+        def dropdown(name: str, label: str, all_label: str, values: list[tuple[str, str]]) -> w.Dropdown:
+            dd = w.Dropdown(options=[(all_label, ALL), *values], value=ALL, description=label,
+                            style={"description_width": "initial"})
+            dd.add_class("samsyn-manager-filter")
+            dd.add_class(f"samsyn-manager-filter-{name}")
+            dd.observe(lambda _c: self.on_filter(), names="value")
+            return dd
+
+        self.dropdowns = {
+            "team": dropdown("team", m("manager.filter_team"), m("manager.all_teams"),
+                             [(t or m("manager.no_team"), t) for t in opts["team"]]),
+            "case": dropdown("case", m("manager.filter_case"), m("manager.all_cases"),
+                             sorted(((self._case_name(c), c) for c in opts["case"]), key=lambda p: p[0])),
+            "tertial": dropdown("tertial", m("manager.filter_tertial"), m("manager.all_tertials"),
+                                [(t, t) for t in opts["tertial"]]),
+            "language": dropdown("language", m("manager.filter_language"), m("manager.all_languages"),
+                                 [(lang_names.get(v, v), v) for v in opts["language"]]),
+            "experience": dropdown("experience", m("manager.filter_experience"), m("manager.all_experience"),
+                                   [(v or m("manager.not_stated"), v) for v in opts["experience"]]),
+        }
+        filters = w.HBox(list(self.dropdowns.values()))
+        filters.add_class("samsyn-manager-filters")
+        self.summary = html_widget("", "samsyn-manager-summary")
+        self.panes = {key: html_widget("", "samsyn-manager-view", f"samsyn-manager-view-{key}") for key in TABS[:-1]}
+        self.export_status = html_widget("", "samsyn-manager-downloads")
+        buttons = []
+        for kind, label in (("xlsx", m("manager.export_excel")), ("html", m("manager.export_html")),
+                            ("pdf", m("manager.export_pdf"))):
+            b = w.Button(description=label, icon="download")
+            b.add_class("samsyn-manager-export")
+            b.add_class(f"samsyn-manager-export-{kind}")
+            b.on_click(lambda _b, k=kind: self.export(k))
+            buttons.append(b)
+        export_box = w.VBox([html_widget(f"<h2>{esc(m('manager.tab_export'))}</h2><p>{esc(m('manager.export_intro', min=self.min_group))}</p>"),
+                             w.HBox(buttons), self.export_status])
+        export_box.add_class("samsyn-manager-view-export")
+        self.tabs = w.Tab(children=[*self.panes.values(), export_box])
+        titles = [m("manager.tab_consistency"), m("manager.tab_bias"), m("manager.tab_quality"),
+                  m("manager.tab_exposures"), m("manager.tab_export")]
+        for i, title in enumerate(titles):
+            self.tabs.set_title(i, title)
+        self.tabs.add_class("samsyn-manager-tabs")
+        self.tabs.observe(lambda _c: self.render_current(), names="selected_index")
+        self.widget = w.VBox([filters, self.summary, self.tabs])
+        self.on_filter()
+
+    # -- helpers ---------------------------------------------------------------
+    def _case_name(self, case_id: str) -> str:
+        case = self.library.get(case_id)
+        return case.title.get(self.lang) if case else case_id
+
+    def _context(self):
+        from insight.report import Context
+
+        return Context(self.data, self.filters, self.library, self.lang, self.min_group)
+
+    def section(self, key: str):
+        from insight.report import build_section
+
+        if key not in self._sections:
+            self._sections[key] = build_section(key, self._context())
+        return self._sections[key]
+
+    # -- events ------------------------------------------------------------------
+    def on_filter(self) -> None:
+        from insight import Filters, apply_filters
+        from insight.privacy import check_group
+        from insight.report import filter_summary
+
+        values = {k: (None if dd.value == ALL else dd.value) for k, dd in self.dropdowns.items()}
+        self.filters = Filters(**values)
+        self._sections = {}
+        self.export_status.value = ""
+        m = self.m
+        view = apply_filters(self.data, self.filters)
+        hidden = check_group(len(view), self.min_group, int(view["participant_id"].nunique()))
+        selection = esc(m("manager.selection", filters=filter_summary(self._context())))
+        if hidden:
+            self.summary.value = (f"<p>{selection}</p><p class=\"samsyn-notice samsyn-manager-hidden\" role=\"status\">"
+                                  f"{esc(m(hidden.reason, min=self.min_group))}</p>")
+        else:
+            counts = m("manager.selection_counts", answers=f"{len(view):,}".replace(",", "\u00a0"),
+                       people=f"{view['participant_id'].nunique():,}".replace(",", "\u00a0"))
+            self.summary.value = f"<p>{selection} <span class=\"samsyn-manager-counts\">{esc(counts)}</span></p>"
+        for pane in self.panes.values():
+            pane.value = ""
+        self.render_current()
+
+    def render_current(self) -> None:
+        from insight.report import section_html
+
+        index = self.tabs.selected_index or 0
+        key = TABS[index]
+        if key == "export" or self.panes[key].value:
+            return
+        self.panes[key].value = f'<p class="samsyn-manager-busy">{esc(self.m("manager.working"))}</p>'
+        self.panes[key].value = section_html(self.section(key), self._context())
+
+    def export(self, kind: str) -> None:
+        from insight.report import SECTIONS, report_excel, report_html, report_pdf
+
+        m = self.m
+        self.export_status.value = f'<p class="samsyn-manager-busy">{esc(m("manager.working"))}</p>'
+        ctx = self._context()
+        sections = [self.section(k) for k in SECTIONS]
+        stem = "samsyn-" + ("chefsrapport" if self.lang == "sv" else "manager-report")
+        if kind == "xlsx":
+            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections), f"{stem}.xlsx",
+                                  XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
+        elif kind == "html":
+            link = _download_link(report_html(ctx, sections).encode("utf-8"), f"{stem}.html", "text/html",
+                                  m("manager.download_html"), "samsyn-manager-download-html")
+        else:
+            link = _download_link(report_pdf(ctx, sections), f"{stem}.pdf", "application/pdf",
+                                  m("manager.download_pdf"), "samsyn-manager-download-pdf")
+        self.export_status.value = f"<p>{link}</p>"
+
+
+def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
+    from insight.access import check_access
+
+    access = check_access(ctx.param("key"), manager_key=ctx.settings.manager_key,
+                          environ=os.environ if environ is None else environ)
+    if not access.allowed:
+        return refused(ctx, access.reason)
+    from insight import load_answers, prepare
+
+    library = library or load_library(ctx.settings.cases_dir)
+    m = ctx.messages
+    header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
+                         f'<p class="samsyn-tagline">{esc(m("manager.tagline"))}</p>', "samsyn-manager-header")
+    switch_params = {"key": ctx.param("key")} if access.via == "key" else {}
+    topbar = w.HBox([header, language_switch(ctx, MANAGER_NOTEBOOK, **switch_params)])
+    topbar.add_class("samsyn-topbar")
+    parts: list[w.Widget] = [style(), html_widget(MANAGER_STYLE, "samsyn-style"), topbar,
+                             html_widget(f"<p>{esc(m('manager.intro'))}</p>"
+                                         f"<p>{esc(m('manager.privacy_note', min=ctx.settings.workshop_min_group))}</p>",
+                                         "samsyn-manager-intro")]
+    data = prepare(load_answers(ctx.settings.database_url), library)
+    if data.empty:
+        parts.append(html_widget(f'<p class="samsyn-notice samsyn-manager-empty">{esc(m("manager.no_answers"))}</p>'))
+    else:
+        parts.append(ManagerView(ctx, library, data).widget)
+    page = w.VBox(parts)
+    page.add_class("samsyn-page")
+    page.add_class("samsyn-manager")
+    return page
