@@ -50,10 +50,10 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 120.0) -> 
 
 # -- Voila ---------------------------------------------------------------------
 class VoilaServer:
-    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None):
         self.port = free_port()
         self.data_dir = tmp / "data"
-        self.database_url = f"sqlite:///{self.data_dir / 'samsyn.sqlite3'}"
+        self.database_url = database_url or f"sqlite:///{self.data_dir / 'samsyn.sqlite3'}"
         self.log_path = tmp / "voila.log"
         env = {**os.environ, "SAMSYN_DATA_DIR": str(self.data_dir), "SAMSYN_DATABASE_URL": self.database_url,
                "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
