@@ -65,3 +65,21 @@ def step_goals(page: Page, goal: str, baseline: str = "") -> None:
 
 def step_motivation(page: Page, text: str) -> None:
     page.locator(".samsyn-motivation textarea").fill(text)
+
+
+def complete_minimal(page: Page, risk: str, motivation: str) -> None:
+    """Fill every step of the stepper with a short but valid answer and submit."""
+    step_exposure(page, ["fysiskt_vald"], ["inga_svarigheter"], ["annat"])
+    next_step(page, 2)
+    first = page.locator(".samsyn-factors-risk .samsyn-factor").first.get_attribute("class")
+    fid = next(c for c in first.split() if c.startswith("samsyn-factor-risk-"))[len("samsyn-factor-risk-"):]
+    step_factors(page, {fid: (3, 2)}, {})
+    next_step(page, 3)
+    step_risk(page, risk, 5)
+    next_step(page, 4)
+    step_intervention(page, ["annan_oppenvard"], ["stimulans_och_vagledning"])
+    next_step(page, 5)
+    step_goals(page, "Inga slag hemma", "Slag ungefär en gång i månaden")
+    next_step(page, 6)
+    step_motivation(page, motivation)
+    page.locator(".samsyn-submit").click()
