@@ -115,10 +115,19 @@ STYLE = """
 .samsyn-side { border-top: 2px solid #c9d1d8; margin-top: 1em; }
 .samsyn-table { border-collapse: collapse; margin: 0.5em 0; }
 .samsyn-table th, .samsyn-table td { border-bottom: 1px solid #c9d1d8; padding: 0.25em 0.8em 0.25em 0; text-align: left; }
-.samsyn-progress-steps { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; padding-left: 1.2em; margin: 0.2em 0 0.8em; }
+.samsyn-progress-steps { display: flex; flex-wrap: wrap; gap: 0.3em 0.6em; list-style: none; padding-left: 0; margin: 0.2em 0 0.8em;
+  counter-reset: step; }
+.samsyn-progress-steps li { counter-increment: step; padding: 0.1em 0.6em; border-radius: 1em; background: #eef2f5; }
+.samsyn-progress-steps li::before { content: counter(step) ". "; }
+.samsyn-progress-steps li.samsyn-progress-current { background: #0b5394; color: #fff; }
 .samsyn-progress-current { font-weight: 700; }
 .samsyn-fieldset { border: 1px solid #dde3e8; border-radius: 6px; padding: 0.3em 0.8em 0.6em; margin: 0.4em 0; }
-.samsyn-factor-row { gap: 0.4em 1em; border-bottom: 1px dotted #dde3e8; padding: 0.2em 0; }
+.samsyn-factor-row { display: grid !important; grid-template-columns: minmax(16rem, 1fr) 15rem 17rem; gap: 0.3em 1em;
+  align-items: center; border-bottom: 1px dotted #dde3e8; padding: 0.2em 0; }
+.samsyn-factor-row .widget-dropdown { width: 100% !important; }
+.samsyn-factor-row .widget-dropdown select { min-width: 0; }
+@media (max-width: 1000px) { .samsyn-factor-row { grid-template-columns: 1fr 1fr; }
+  .samsyn-factor-row > :first-child { grid-column: 1 / -1; } }
 .samsyn-page .widget-label, .samsyn-page .widget-label-basic { white-space: normal; }
 .samsyn-page .widget-checkbox { height: auto; min-height: 28px; }
 .samsyn-page .widget-checkbox label { white-space: normal; }

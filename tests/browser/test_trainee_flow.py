@@ -43,6 +43,11 @@ def first_factor(page, kind: str) -> str:
 def test_whole_flow_with_a_reload_half_way(voila, page, case_id, lang):
     spec = CASES[case_id]
     text = TEXT[lang]
+    if (case_id, lang) == ("assi", "sv"):  # README screenshot: the start page
+        page.goto(voila.page("start.ipynb", lang="sv"))
+        expect(page.locator(".samsyn-case-card").first).to_be_visible()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "start-sv.png"))
     code = flow.sign_in(page, voila.page("case.ipynb", case=case_id, lang=lang), f"Test {case_id} {lang}")
     assert f"code={code}" in page.url
 
@@ -52,6 +57,9 @@ def test_whole_flow_with_a_reload_half_way(voila, page, case_id, lang):
     flow.step_factors(page, risk, spec["protective"])
     if not risk:  # use the case's own first factors
         flow.step_factors(page, {first_factor(page, "risk"): (3, 2)}, {first_factor(page, "protective"): (2, 3)})
+    if (case_id, lang) == ("assi", "sv"):  # README screenshot: the factor grid
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "assi-factors-sv.png"))
     flow.next_step(page, 3)
     flow.step_risk(page, spec["rating"], 5)
     expect(page.locator(".samsyn-draft-saved")).to_be_visible()
