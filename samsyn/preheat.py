@@ -1,0 +1,60 @@
+"""Wait for the request in a preheated Voila kernel — without importing Voila.
+
+A preheated kernel runs the notebook up to the point where it needs the page's
+query string, then waits for the request. Voila's own helper
+(``voila.utils.get_query_string``) does this, but importing ``voila.utils``
+pulls Jupyter Server, nbconvert, jsonschema and requests into every kernel:
+about 43 MB per kernel, a third of a case page's kernel (measured in
+``benchmarks/pages.py``). This module does the same wait with the
+``websockets`` client alone (about 1.5 MB).
+
+The protocol is Voila 0.5's: the kernel opens ``ws://<ip>:<port><server
+url>voila/query/<kernel id>`` and receives one JSON message with the request's
+environment (``QUERY_STRING`` among it), which it copies into ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+
+def _request_info_url() -> str:
+    protocol = os.getenv("VOILA_WS_PROTOCOL", "ws")
+    ip = os.getenv("VOILA_APP_IP", "127.0.0.1")
+    port = os.getenv("VOILA_APP_PORT", "8866")
+    server_url = os.getenv("VOILA_SERVER_URL", "/")
+    base = os.getenv("VOILA_WS_BASE_URL", server_url)
+    return f"{protocol}://{ip}:{port}{base}voila/query/{os.getenv('VOILA_KERNEL_ID')}"
+
+
+def wait_for_request() -> None:
+    """In a preheated kernel, block until Voila hands it a request."""
+    if os.getenv("VOILA_PREHEAT", "False") == "False":
+        return  # a kernel started for a request already has the request's environment
+    try:
+        from websockets.sync.client import connect
+    except ImportError:  # pragma: no cover - websockets < 11
+        from voila.utils import wait_for_request as voila_wait
+
+        voila_wait()
+        return
+    url = _request_info_url()
+    try:
+        with connect(url, open_timeout=5, max_size=2**20) as ws:
+            message = ws.recv()
+    except (TimeoutError, OSError) as exc:
+        warnings.warn(f"Failed to connect to {url}: {exc}")
+        return
+    info = json.loads(message)
+    if isinstance(info, dict):
+        for key, value in info.items():
+            if isinstance(key, str) and isinstance(value, str):
+                os.environ[key] = value
+
+
+def get_query_string() -> str:
+    """The page's query string (waits for the request in a preheated kernel)."""
+    wait_for_request()
+    return os.getenv("QUERY_STRING", "")
