@@ -123,3 +123,19 @@ def test_workshop_alpha_and_convergence(library):
                     levels, min_group=5)
     assert (c.moved_up, c.moved_down, c.stayed) == (2, 0, 3)
     assert c.consensus_round2 > c.consensus_round1
+
+
+def test_self_paced_feedback_never_includes_a_workshops_answers(library, store):
+    workshop, _ = store.create_workshop("Kalibrering", ["assi"], min_group_size=3)
+    for i in range(5):
+        p = store.join_workshop(workshop.join_code, f"W{i}")
+        complete(TraineeLoop(library.get("assi"), library, store, p, "sv", workshop=store.workshop(workshop.id)),
+                 "ingen_lag", "Hemligt i workshopen, ännu inte visat.")
+    for i in range(4):
+        p = store.create_participant(f"S{i}", self_paced=True)
+        complete(TraineeLoop(library.get("assi"), library, store, p, "sv"), "mycket_hog")
+    p = store.create_participant("Själv", self_paced=True)
+    loop = TraineeLoop(library.get("assi"), library, store, p, "sv")
+    complete(loop, "mycket_hog")
+    html = html_of(loop.widget)
+    assert "Gruppens bedömningar (n = 5)" in html  # the five self-paced answers, not the workshop's
