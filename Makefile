@@ -50,7 +50,7 @@ test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 cases-check: setup
 	$(VENV)/bin/samsyn cases check

@@ -4,7 +4,9 @@
 the site root (and Voila's file tree) lead to the start page instead of a
 directory listing, and the contents API is not exposed. Everything else —
 preheated kernels, stripped sources, hidden tracebacks, no file downloads —
-is configured in ``training/voila.json``.
+is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
+a folder with another ``voila.json`` whose settings take precedence (used by the
+benchmarks and tests to change pool sizes and cull timeouts).
 """
 
 from __future__ import annotations
@@ -53,12 +55,18 @@ def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> Non
     """Run Voila in this process, serving ``notebooks`` with its voila.json."""
     notebooks = Path(notebooks).resolve()
     os.chdir(notebooks)  # voila.json is read from the working directory
+    config_dirs = [str(notebooks)]
+    override = os.environ.get("SAMSYN_VOILA_CONFIG_DIR")
+    if override:
+        # A folder with its own voila.json whose values win over training/voila.json
+        # (a workshop server's pool size, or a short cull timeout in a test).
+        config_dirs.insert(0, str(Path(override).resolve()))
     argv = [
         str(notebooks),
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
-        f"--Voila.config_file_paths={notebooks}",
+        *(f"--Voila.config_file_paths={d}" for d in config_dirs),
     ]
     SamsynVoila.launch_instance(argv=argv)
