@@ -98,6 +98,36 @@ def voila(tmp_path_factory) -> VoilaServer:
     server.stop()
 
 
+@pytest.fixture
+def voila_factory(tmp_path):
+    """Start your own Voila servers: ``voila_factory(folder=None, extra_env=None, voila_config=None)``.
+
+    Servers started on the same folder share its SQLite file (a restart);
+    ``voila_config`` is a dict written as a ``voila.json`` that overrides
+    ``training/voila.json`` (``SAMSYN_VOILA_CONFIG_DIR``). All are stopped at the end.
+    """
+    import json
+
+    servers: list[VoilaServer] = []
+
+    def start(folder: Path | None = None, extra_env: dict[str, str] | None = None,
+              voila_config: dict | None = None) -> VoilaServer:
+        folder = folder or tmp_path
+        env = dict(extra_env or {})
+        if voila_config is not None:
+            config_dir = folder / "voila-config"
+            config_dir.mkdir(parents=True, exist_ok=True)
+            (config_dir / "voila.json").write_text(json.dumps(voila_config))
+            env["SAMSYN_VOILA_CONFIG_DIR"] = str(config_dir)
+        server = VoilaServer(folder, env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
 # -- Chromium --------------------------------------------------------------------
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
