@@ -184,8 +184,16 @@ def exposures_and_risk(rows_df: "pd.DataFrame", *, title: str, x_title: str, y_t
 
 
 def warm_up() -> None:
-    """Load Altair, pandas and vl-convert and draw one tiny chart (for preheated kernels)."""
+    """Load what the manager page needs and draw one tiny chart (for preheated kernels).
+
+    Importing pandas, scipy.stats and Altair and starting vl-convert takes
+    seconds; a preheated kernel does it before the request arrives.
+    """
     import altair as alt
     import pandas  # noqa: F401
+    import scipy.stats  # noqa: F401
+
+    import insight.report  # noqa: F401
+    import scoring  # noqa: F401
 
     svg(alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q").to_dict())

@@ -63,7 +63,8 @@ class Section:
     hidden: str | None = None  # the message when the whole view is hidden
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    facts: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)  # shown above the charts
+    notes: list[str] = field(default_factory=list)  # shown under the tables
 
 
 @dataclass
@@ -260,7 +261,7 @@ def _bias(ctx: Context) -> Section:
             rows.append([team] + [wide[team].get(c) for c in case_ids])
         s.tables.append(Table(m("manager.cells_caption"), [m("manager.col_team")] + [ctx.case_name(c) for c in case_ids],
                               ["text"] + ["steps"] * len(case_ids), rows, "samsyn-manager-cells"))
-        s.facts.append(m("manager.cells_hidden_note", min=ctx.min_group))
+        s.notes.append(m("manager.cells_hidden_note", min=ctx.min_group))
     s.charts.append(Chart(charts.drift_over_time(result.drift.assign(team=result.drift["team"].map(ctx.team_name)),
                                                  title=m("manager.drift_chart"), y_title=m("manager.steps_axis"),
                                                  description=m("manager.drift_chart_description"))))
@@ -331,7 +332,7 @@ def _exposures(ctx: Context) -> Section:
     s.tables.append(Table(m("manager.crosstable_caption"),
                           [m("manager.col_exposures"), *ctx.level_labels(), m("manager.col_mean_level")],
                           ["text", "int", "int", "int", "int", "dec"], rows, "samsyn-manager-crosstable"))
-    s.facts.append(m("manager.small_cells_note", min=ctx.min_group))
+    s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
     return s
 
 
@@ -380,6 +381,7 @@ def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
         out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img">{charts.svg(c.spec)}</figure>')
     for t in s.tables:
         out.append(table_html(t, m, ctx.lang, ctx.min_group))
+    out += [f'<p class="samsyn-manager-note">{esc(n)}</p>' for n in s.notes]
     out.append("</section>")
     return "".join(out)
 
@@ -478,6 +480,8 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None) -> bytes:
                 for row in t.rows:
                     table.row([clean(render_value(v, k, m, ctx.lang, ctx.min_group)) for v, k in zip(row, t.kinds)])
             pdf.ln(3)
+        for n in s.notes:
+            para(n, 8, 1)
     return bytes(pdf.output())
 
 
@@ -539,7 +543,7 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
                     else:
                         out.append(round(float(v), 4) if kind != "int" else int(v))
                 ws.append(out)
-            for f in s.facts:
+            for f in [*s.facts, *s.notes]:
                 ws.append([_cell(f)])
     if url is not None:
         rows, withheld = raw_answers(ctx, url)

@@ -95,20 +95,50 @@ def rater_bootstrap_alpha(df: "pd.DataFrame", n_boot: int = 500, seed: int = 0, 
     people, p_idx = np.unique(x["participant_id"].to_numpy(), return_inverse=True)
     c_idx = np.searchsorted(cases, x["case_id"].to_numpy())
     cell = c_idx * N_LEVELS + x["level"].to_numpy().astype(int)
-    onehot = np.zeros((len(people), len(cases) * N_LEVELS))
-    np.add.at(onehot, (p_idx, cell), 1.0)
+    width = len(cases) * N_LEVELS
+    onehot = np.bincount(p_idx * width + cell, minlength=len(people) * width).reshape(len(people), width)
+    onehot = onehot.astype(float)
     rng = np.random.default_rng(seed)
     n_p = len(people)
     draws = rng.integers(0, n_p, size=(n_boot, n_p)) + (np.arange(n_boot) * n_p)[:, None]
     weights = np.bincount(draws.ravel(), minlength=n_boot * n_p).reshape(n_boot, n_p).astype(float)
     tables = (weights @ onehot).reshape(n_boot, len(cases), N_LEVELS)
-    samples = np.array([alpha_from_counts(t, "ordinal").value for t in tables])
+    samples = ordinal_alpha_batch(tables)
     samples = samples[~np.isnan(samples)]
     if samples.size < 2:
         return point, np.nan, np.nan
     a = (1 - confidence) / 2
     lo, hi = np.quantile(samples, [a, 1 - a])
     return point, float(lo), float(hi)
+
+
+def ordinal_alpha_batch(tables: np.ndarray) -> np.ndarray:
+    """Ordinal alpha of many units × levels count tables at once (B × U × V → B).
+
+    The same computation as :func:`scoring.alpha_from_counts` (coincidences,
+    and the ordinal δ² from ``scoring``'s own metric, which takes batched
+    marginals), vectorised over resamples; ``nan`` where alpha is undefined.
+    ``tests/insight`` checks it against ``scoring`` table by table.
+    """
+    from scoring.alpha import _delta
+
+    c = np.asarray(tables, dtype=float)
+    m = c.sum(axis=2)
+    pairable = m >= 2
+    w = np.where(pairable, 1.0 / np.where(pairable, m - 1.0, 1.0), 0.0)[:, :, None] * c
+    o = np.einsum("buv,buw->bvw", w, c)
+    idx = np.arange(c.shape[2])
+    o[:, idx, idx] -= w.sum(axis=1)
+    n_v = o.sum(axis=1)
+    n = n_v.sum(axis=1)
+    d = _delta("ordinal", np.arange(c.shape[2], dtype=float), n_v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_o = (o * d).sum(axis=(1, 2)) / n
+        d_e = (np.einsum("bi,bij,bj->b", n_v, d, n_v) - (n_v * d[:, idx, idx]).sum(axis=1)) / (n * (n - 1.0))
+        alpha = 1.0 - d_o / d_e
+    scale = np.maximum(1.0, np.abs(d).max(axis=(1, 2)))
+    alpha[(pairable.sum(axis=1) < 2) | ~(d_e > 1e-12 * scale)] = np.nan
+    return alpha
 
 
 def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: int = 0,
@@ -118,7 +148,8 @@ def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: 
 
     from scoring import consensus_table
 
-    first = first_round(df)
+    first = first_round(df)[["participant_id", "case_id", "tertial", "level", "not_known", "key_level",
+                             "panel_median"]]
     hidden = _whole(first, min_group)
     if hidden:
         return Consistency(hidden)

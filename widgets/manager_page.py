@@ -34,6 +34,8 @@ MANAGER_STYLE = """
 .samsyn-manager-table { font-size: 0.92rem; }
 .samsyn-manager-section figure { margin: 0.6em 0; }
 .samsyn-manager-fact { font-weight: 600; }
+.samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab { max-width: none; flex: 0 0 auto; }
+.samsyn-manager-note { color: #4a5560; font-size: 0.9rem; }
 .samsyn-manager-downloads a { display: inline-block; margin: 0.3em 1em 0.3em 0; font-weight: 600; }
 </style>
 """

@@ -182,3 +182,20 @@ def test_filters_and_their_options():
     assert apply_filters(df, Filters()) is df
     opts = filter_options(df)
     assert opts["tertial"] == ["2025 T3", "2026 T1"] and opts["case"] == ["a", "b", "c"]
+
+
+def test_batched_alpha_equals_scoring_table_by_table():
+    from insight.views import ordinal_alpha_batch
+
+    rng = np.random.default_rng(4)
+    tables = rng.integers(0, 12, size=(300, 6, 4)).astype(float)
+    tables[0] = [[5, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 0], [0, 0, 0, 7], [0, 0, 0, 0], [1, 0, 0, 0]]  # perfect agreement
+    tables[1] = 0
+    tables[1, 0] = [3, 2, 0, 1]  # one unit only: undefined
+    tables[2] = [[4, 0, 0, 0]] * 6  # no variation: undefined
+    tables[3, :, :] = 0
+    tables[3, :, 2] = 1  # every unit has one rating: no pairs
+    got = ordinal_alpha_batch(tables)
+    expected = np.array([scoring.alpha_from_counts(t, "ordinal").value for t in tables])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12, equal_nan=True)
+    assert got[0] == 1.0 and np.isnan(got[1:4]).all()

@@ -1,0 +1,140 @@
+"""The manager view in the browser, on demo data: every view, the minimum group, the key.
+
+One Voila server on a database filled by ``samsyn demo`` (3,000 answers) plus a
+team of three people, which must never be shown. Few page loads: each starts a kernel.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+
+def _shared():
+    """tests/conftest.py's VoilaServer (conftest modules are not importable by name)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("samsyn_tests_shared", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_conftest = _shared()
+REPO, VoilaServer = _conftest.REPO, _conftest.VoilaServer
+
+pytestmark = pytest.mark.browser
+
+KEY = "browser-test-manager-key-7f3a"
+TINY = "Team Tiny"
+
+
+@pytest.fixture(scope="module")
+def manager(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("manager")
+    url = f"sqlite:///{tmp / 'demo.sqlite3'}"
+    result = subprocess.run([sys.executable, "-m", "samsyn.cli", "demo", "--database-url", url, "--answers", "3000",
+                             "--teams", "8", "--seed", "4"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    from cases import load_library
+    from store import Store, validate_answer
+    from store.db import dispose_all
+
+    library = load_library()
+    store = Store(url)
+    for i in range(3):
+        p = store.create_participant(f"Tiny {i}", self_paced=True, team=TINY, experience="<1 år")
+        store.submit_answer(p.id, validate_answer({"case_id": "max", "risk": "ingen_lag"}, library.get("max"),
+                                                  library.variables))
+    dispose_all()
+    server = VoilaServer(tmp, extra_env={"SAMSYN_MANAGER_KEY": KEY}, database_url=url)
+    yield server
+    server.stop()
+
+
+def _tab(page, name: str):
+    page.locator(".samsyn-manager-tabs .lm-TabBar-tab", has_text=name).click()
+
+
+def test_a_wrong_key_gets_a_refusal_and_no_data(manager, page):
+    page.goto(manager.page("manager.ipynb", key="not-the-key", lang="en"))
+    expect(page.locator(".samsyn-manager-refused")).to_contain_text("needs a valid key")
+    body = page.locator("body").inner_text()
+    assert "Team 0" not in body and TINY not in body
+    assert page.locator(".samsyn-manager-tabs").count() == 0 and page.locator("svg.marks").count() == 0
+
+
+def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
+    page.goto(manager.page("manager.ipynb", key=KEY, lang="en"))
+    # consistency over time (the first tab)
+    view = page.locator(".samsyn-manager-view-consistency")
+    expect(view.locator(".samsyn-manager-chart-alpha svg")).to_be_visible()
+    expect(view.locator("table.samsyn-manager-tertials")).to_contain_text("T")
+    expect(page.locator(".samsyn-manager-counts")).to_contain_text("answers")
+    # bias and drift: the three-person team is listed, hidden, without a number
+    _tab(page, "Bias and drift")
+    bias = page.locator(".samsyn-manager-view-bias")
+    expect(bias.locator(".samsyn-manager-chart-bias svg")).to_be_visible()
+    tiny_row = bias.locator("table.samsyn-manager-teams tr", has_text=TINY)
+    expect(tiny_row).to_contain_text("Hidden: fewer than 5 answers.")
+    cells = tiny_row.locator("td").all_inner_texts()
+    assert not any(re.search(r"\d", c) for c in cells if "Hidden" not in c), cells
+    assert TINY not in bias.locator(".samsyn-manager-chart-bias").inner_text()
+    # vignette quality and exposures
+    _tab(page, "Vignette quality")
+    expect(page.locator(".samsyn-manager-view-quality .samsyn-manager-chart-quality svg")).to_be_visible()
+    expect(page.locator(".samsyn-manager-view-quality")).to_contain_text("Flagged as ambiguous: Alva")
+    _tab(page, "Exposures and risk")
+    exposures = page.locator(".samsyn-manager-view-exposures")
+    expect(exposures.locator("table.samsyn-manager-crosstable")).to_be_visible()
+    expect(exposures).to_contain_text("Spearman's rho = 0.")
+    # a case filter: the distribution per team against the panel
+    page.locator(".samsyn-manager-filter-case select").select_option(label="Max, 4")
+    _tab(page, "Bias and drift")
+    expect(bias.locator(".samsyn-manager-chart-distribution svg")).to_be_visible()
+    expect(bias.locator("table.samsyn-manager-distribution")).to_contain_text("National panel (Webbkollen)")
+    # the small team alone: nothing but the refusal to show it, in every view
+    page.locator(".samsyn-manager-filter-team select").select_option(label=TINY)
+    expect(page.locator(".samsyn-manager-summary .samsyn-manager-hidden")).to_have_text("Hidden: fewer than 5 answers.")
+    expect(bias.locator(".samsyn-manager-hidden")).to_be_visible()
+    assert page.locator(".samsyn-manager-counts").count() == 0
+    for name, cls in (("Consistency over time", "consistency"), ("Vignette quality", "quality"),
+                      ("Exposures and risk", "exposures"), ("Bias and drift", "bias")):
+        _tab(page, name)
+        pane = page.locator(f".samsyn-manager-view-{cls}")
+        expect(pane.locator(".samsyn-manager-hidden")).to_be_visible()
+        assert pane.locator("table").count() == 0 and pane.locator("svg").count() == 0, name
+    # back to all teams: the Excel export has the views and no row of the small team
+    page.locator(".samsyn-manager-filter-team select").select_option(label="All teams")
+    page.locator(".samsyn-manager-filter-case select").select_option(label="All cases")
+    _tab(page, "Export")
+    page.locator(".samsyn-manager-export-xlsx").click()
+    link = page.locator("a.samsyn-manager-download-xlsx")
+    with page.expect_download() as download:
+        link.click()
+    path = tmp_path / "report.xlsx"
+    download.value.save_as(path)
+    wb = load_workbook(path)
+    raw = wb["Answers (coded)"]
+    teams = {r[1].value for r in raw.iter_rows(min_row=2)}
+    assert TINY not in teams and "Team 01" in teams and raw.max_row == 3001
+    page.locator(".samsyn-manager-export-pdf").click()
+    expect(page.locator("a.samsyn-manager-download-pdf")).to_have_attribute("href", re.compile(r"^data:application/pdf;base64,JVBER"))
+    assert page.js_errors == []
+
+
+def test_serve_without_a_key_makes_one_and_prints_it_once(voila, page, manager):
+    found = re.findall(r"manager\.ipynb\?key=([\w-]{20,})", voila.log())
+    assert len(found) == 1
+    assert KEY not in manager.log()  # a key given by the operator is never printed
+    page.goto(voila.page("manager.ipynb", key=found[0], lang="en"))
+    expect(page.locator(".samsyn-manager-header h1")).to_have_text("Samsyn – manager view")
+    assert page.locator(".samsyn-manager-refused").count() == 0
