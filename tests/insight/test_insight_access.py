@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from insight.access import NO_KEY_CONFIGURED, NOT_IN_GROUP, WRONG_KEY, check_access, hub_groups
 from samsyn.config import Settings
 
@@ -52,3 +54,14 @@ def test_samsyn_demo_fills_a_database(tmp_path):
 
     raw = load_answers(url)
     assert len(raw) == 800 and raw["team"].nunique() == 5
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_reasons_kept_as_data_have_messages(lang):
+    from insight.privacy import FEW_ANSWERS, FEW_PEOPLE
+    from samsyn.i18n import Messages
+
+    m = Messages(lang)
+    for key in (FEW_ANSWERS, FEW_PEOPLE, NO_KEY_CONFIGURED, WRONG_KEY, NOT_IN_GROUP, "insight.no_variation"):
+        assert m(key, min=5), key
+    assert "5" in m(FEW_ANSWERS, min=5)
