@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import String, and_, func, not_, select, type_coerce
 
 from store.db import engine_for, ensure_schema
 from store.models import Answer, AnswerSelection, Participant, Workshop
@@ -24,8 +24,8 @@ EXPOSURE_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child")
 #: Options that say "no exposure here" or "we don't know" — not an exposure.
 NON_EXPOSURES = ("ingen_utsatthet", "inga_svarigheter", "ingen_svarighet", "information_saknas")
 
-COLUMNS = ["answer_id", "participant_id", "team", "experience", "case_id", "round", "risk", "language",
-           "submitted_at", "workshop_id", "n_exposures"]
+COLUMNS = ["answer_id", "participant_id", "team", "experience", "case_id", "round", "risk", "submitted_at",
+           "language", "workshop_id", "n_exposures"]
 
 
 def _exposure_counts():
@@ -43,7 +43,8 @@ def answers_query():
     e = _exposure_counts()
     return (
         select(a.c.id.label("answer_id"), a.c.participant_id, p.c.team, p.c.experience, a.c.case_id, a.c.round,
-               a.c.risk, a.c.language, a.c.submitted_at, a.c.workshop_id,
+               # as text: pandas parses the column at once instead of SQLAlchemy row by row (SQLite)
+               a.c.risk, type_coerce(a.c.submitted_at, String).label("submitted_at"), a.c.language, a.c.workshop_id,
                func.coalesce(e.c.n_exposures, 0).label("n_exposures"))
         .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(e, e.c.answer_id == a.c.id))
         .order_by(a.c.id)
@@ -58,7 +59,7 @@ def load_answers(url: str) -> "pd.DataFrame":
     with engine_for(url).connect() as conn:
         result = conn.execute(answers_query())
         df = pd.DataFrame(result.fetchall(), columns=COLUMNS)
-    df["submitted_at"] = pd.to_datetime(df["submitted_at"], utc=True)
+    df["submitted_at"] = pd.to_datetime(df["submitted_at"], utc=True, format="ISO8601")
     df["team"] = df["team"].fillna("").astype(str)
     df["experience"] = df["experience"].fillna("").astype(str)
     df["n_exposures"] = df["n_exposures"].astype(int)

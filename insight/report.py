@@ -551,8 +551,14 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
         columns = ["participant", "team", "experience", "workshop", "case_id", "round", "risk", "language",
                    "tertial", "submitted_at", "exposures"]
         ws.append(columns)
-        for rec in rows.reindex(columns=columns).itertuples(index=False):
-            ws.append([_cell(v.isoformat() if hasattr(v, "isoformat") else (None if _missing(v) else v)) for v in rec])
+        out = rows.reindex(columns=columns)
+        out["submitted_at"] = out["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for col in ("team", "experience", "workshop"):  # text people typed: neutralise formulas, column at once
+            text = out[col].fillna("").astype(str)
+            out[col] = text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+        out = out.astype(object).where(out.notna(), None)
+        for rec in out.itertuples(index=False, name=None):
+            ws.append(rec)
         about.append([_cell(m("manager.raw_note", n=len(rows), withheld=withheld, min=ctx.min_group))])
     buf = io.BytesIO()
     wb.save(buf)

@@ -215,7 +215,8 @@ def bias(df: "pd.DataFrame", min_group: int, *, reference: "pd.DataFrame | None"
 
     from scoring import mean_ci
 
-    first = first_round(df)
+    first = first_round(df)[["participant_id", "team", "case_id", "tertial", "level", "not_known", "key_level",
+                             "panel_median"]]
     hidden = _whole(first, min_group)
     if hidden:
         return Bias(hidden)
