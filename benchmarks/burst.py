@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from datetime import datetime, timezone
 
@@ -141,6 +142,8 @@ def main() -> None:
     users = max(1, min(args.users, 60))
     spread = max(0.0, min(args.spread, 60.0))
 
+    import psutil  # noqa: F401
+
     from store import Store
     from store.db import engine_for
     from sqlalchemy import text
@@ -167,7 +170,26 @@ def main() -> None:
             trainees.append(Trainee(i, p.personal_code, p.id))
         fill_wait = server.wait_idle(pool + start_pool, timeout=600)
         peak = {"kernels": 0, "rss": 0.0}
+        cpu_seen: dict[tuple[str, int], float] = {}  # (group, pid) -> last CPU seconds seen
         stop = False
+        me = psutil.Process()
+        voila_proc = psutil.Process(server.proc.pid)
+
+        def cpu_of(group: str, procs) -> None:
+            for p in procs:
+                try:
+                    t = p.cpu_times()
+                    cpu_seen[(group, p.pid)] = t.user + t.system
+                except psutil.Error:
+                    pass
+
+        def take_cpu() -> None:
+            cpu_of("voila", [voila_proc])
+            cpu_of("kernels", server.kernels())
+            cpu_of("chromium", [c for c in me.children(recursive=True) if "chrom" in c.name()])
+
+        take_cpu()
+        cpu_start = {k: v for k, v in cpu_seen.items()}
 
         def url_for(t: Trainee) -> str:
             return f"{server.url}/voila/render/case.ipynb?case={CASE}&lang=sv&code={t.code}"
@@ -183,6 +205,7 @@ def main() -> None:
                         pass
                 peak["kernels"] = max(peak["kernels"], len(procs))
                 peak["rss"] = max(peak["rss"], total)
+                take_cpu()
                 await asyncio.sleep(1.0)
 
         async def both() -> None:
@@ -197,6 +220,10 @@ def main() -> None:
         started = time.perf_counter()
         asyncio.run(both())
         elapsed = time.perf_counter() - started
+        take_cpu()
+        cpu_used: dict[str, float] = {}
+        for (group, pid), seconds in cpu_seen.items():
+            cpu_used[group] = cpu_used.get(group, 0.0) + seconds - cpu_start.get((group, pid), 0.0)
 
         stored: dict[int, datetime] = {}
         with engine_for(server.database_url).connect() as conn:
@@ -232,6 +259,11 @@ def main() -> None:
             print(f"{label:<44} {'–':>7} {'–':>7} {'–':>7} {0:4d}")
     print(f"answers stored: {count} of {users}")
     print(f"peak kernels: {peak['kernels']}, peak kernel RSS total: {peak['rss']:.0f} MB")
+    total_cpu = sum(cpu_used.values())
+    print("CPU seconds used during the burst: " + ", ".join(f"{g} {cpu_used.get(g, 0):.0f}" for g in
+          ("voila", "kernels", "chromium")) + f" (2 CPUs give {2 * elapsed:.0f} in {elapsed:.0f} s; "
+          f"server share per trainee {(cpu_used.get('voila', 0) + cpu_used.get('kernels', 0)) / users:.1f} s)")
+    print(f"machine load average after the burst: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for line in errors:
         print("  error:", line)
     p95 = percentile(tti, 95) if len(tti) == users else float("inf")

@@ -17,6 +17,7 @@ from pathlib import Path
 import tornado.web
 from jupyter_server.utils import url_path_join
 from voila.app import Voila
+from voila.static_file_handler import TemplateStaticFileHandler
 
 START_PAGE = "voila/render/start.ipynb"
 
@@ -28,6 +29,27 @@ class StartRedirectHandler(tornado.web.RequestHandler):
     def get(self, *_args) -> None:
         query = self.request.query
         self.redirect(self.target + (f"?{query}" if query else ""), permanent=False)
+
+
+class TemplateStaticHandler(TemplateStaticFileHandler):
+    """Voila's template static files, answering 404 to a malformed path.
+
+    Voila's handler asserts the ``<template>/static/<file>`` shape, so a path
+    like ``/voila/templates/lab/../../x`` ended in a 500 (nothing was served,
+    but a probe should get a plain 404)."""
+
+    def parse_url_path(self, path):
+        try:
+            return super().parse_url_path(path)
+        except (AssertionError, ValueError):
+            raise tornado.web.HTTPError(404) from None
+
+    @classmethod
+    def get_absolute_path(cls, root, path):
+        try:
+            return super().get_absolute_path(root, path)
+        except (AssertionError, ValueError):
+            raise tornado.web.HTTPError(404) from None
 
 
 class SamsynVoila(Voila):
@@ -43,6 +65,8 @@ class SamsynVoila(Voila):
                 continue  # the directory listing at the root
             if "/voila/tree" in pattern or "/voila/api/contents" in pattern:
                 continue
+            if len(spec) > 1 and spec[1] is TemplateStaticFileHandler:
+                spec = (spec[0], TemplateStaticHandler, *spec[2:])
             kept.append(spec)
         redirects = [
             (self.server_url, StartRedirectHandler, {"target": target}),
