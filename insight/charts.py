@@ -38,6 +38,16 @@ def _records(df: "pd.DataFrame", cols: list[str]) -> list[dict]:
     return out
 
 
+def _steps_domain(*values) -> list[float]:
+    """A fixed-step axis that holds every value: at least −1 … +1, whole steps."""
+    import math
+
+    flat = [v for v in values if v is not None]
+    lo = min([-1.0, *flat])
+    hi = max([1.0, *flat])
+    return [float(math.floor(lo)), float(math.ceil(hi))]
+
+
 def svg(spec: dict) -> str:
     import vl_convert
 
@@ -94,7 +104,9 @@ def team_bias(teams: "pd.DataFrame", *, title: str, x_title: str, flagged_label:
         y=alt.Y("team:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
         color=alt.Color("flag:N", title=None, scale=alt.Scale(domain=[flagged_label, other_label], range=[RED, BLUE])),
     )
-    ci = base.mark_rule().encode(x=alt.X("d_key_low:Q", title=x_title, scale=alt.Scale(domain=[-2, 1])),
+    domain = _steps_domain(*(r["d_key_low"] for r in rows), *(r["d_key_high"] for r in rows),
+                           *(r["d_key"] for r in rows))
+    ci = base.mark_rule().encode(x=alt.X("d_key_low:Q", title=x_title, scale=alt.Scale(domain=domain)),
                                  x2="d_key_high:Q")
     point = base.mark_point(filled=True, size=50).encode(x="d_key:Q")
     zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=GREY).encode(x="x:Q")
@@ -136,7 +148,7 @@ def drift_over_time(drift: "pd.DataFrame", *, title: str, y_title: str, descript
     rows = _records(_visible(drift).dropna(subset=["d_key"]), ["team", "tertial", "d_key"])
     chart = alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=1.5).encode(
         x=alt.X("tertial:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("d_key:Q", title=y_title, scale=alt.Scale(domain=[-2, 1])),
+        y=alt.Y("d_key:Q", title=y_title, scale=alt.Scale(domain=_steps_domain(*(r["d_key"] for r in rows)))),
         color=alt.Color("team:N", title=None, legend=alt.Legend(columns=2, symbolLimit=40)),
     )
     zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color=GREY).encode(y="y:Q")

@@ -39,7 +39,7 @@ def _cell(value):
 
 @dataclass
 class Table:
-    """``kinds``: ``text``, ``int``, ``dec`` (2 decimals), ``steps`` (signed), ``pct``, ``ci`` (pair)."""
+    """``kinds``: ``text``, ``int``, ``dec`` (2 decimals), ``steps`` (signed), ``pct``, ``ci`` / ``ci_steps`` (pairs)."""
 
     caption: str
     columns: list[str]
@@ -123,11 +123,11 @@ def fmt(value, kind: str, lang: str) -> str:
         return format_decimal(float(value), format="+0.00;-0.00", locale=locale)
     if kind == "pct":
         return format_percent(float(value), locale=locale)
-    if kind == "ci":
+    if kind in ("ci", "ci_steps"):
         lo, hi = value
         if _missing(lo) or _missing(hi):
             return "–"
-        f = "+0.00;-0.00" if (lo < 0 or hi < 0) else "0.00"
+        f = "+0.00;-0.00" if kind == "ci_steps" else "0.00"
         return f"{format_decimal(lo, format=f, locale=locale)} … {format_decimal(hi, format=f, locale=locale)}"
     return str(value)
 
@@ -165,17 +165,20 @@ def _consistency(ctx: Context) -> Section:
         s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
         return s
     pt = result.per_tertial
-    s.charts.append(Chart(charts.alpha_over_time(pt, title=m("manager.alpha_chart"), y_title=m("manager.alpha_axis"),
-                                                 description=m("manager.alpha_chart_description")),
-                          css="samsyn-manager-chart-alpha"))
+    shown = pt[~pt["hidden"].astype(bool)]
+    if len(shown) and shown["alpha"].isna().all():
+        s.facts.append(m("manager.alpha_undefined"))
+    else:
+        s.charts.append(Chart(charts.alpha_over_time(pt, title=m("manager.alpha_chart"), y_title=m("manager.alpha_axis"),
+                                                     description=m("manager.alpha_chart_description")),
+                              css="samsyn-manager-chart-alpha"))
     s.charts.append(Chart(charts.within_one_step(pt, title=m("manager.within_chart"), key_label=m("manager.vs_key"),
                                                  panel_label=m("manager.vs_panel"), y_title=m("manager.share_axis"),
                                                  description=m("manager.within_chart_description"))))
     rows = []
     for r in pt.to_dict("records"):
-        reason = "" if r["hidden"] or r["alpha_reason"] is None else m("manager.alpha_undefined")
         rows.append([r["tertial"], r["n"], r["people"], r["alpha"], (r["low"], r["high"]), r["within_key"],
-                     r["within_panel"], _note(r, m, ctx.min_group) or reason])
+                     r["within_panel"], _note(r, m, ctx.min_group)])
     s.tables.append(Table(m("manager.per_tertial_caption"),
                           [m("manager.col_tertial"), m("manager.col_answers"), m("manager.col_people"),
                            m("manager.col_alpha"), m("manager.col_ci"), m("manager.col_within_key"),
@@ -223,7 +226,7 @@ def _bias(ctx: Context) -> Section:
                           [m("manager.col_team"), m("manager.col_answers"), m("manager.col_people"),
                            m("manager.col_vs_key"), m("manager.col_ci"), m("manager.col_vs_panel"),
                            m("manager.col_vs_all"), m("manager.col_ci"), m("manager.col_flag"), m("manager.col_note")],
-                          ["text", "int", "int", "steps", "ci", "steps", "steps", "ci", "text", "text"], rows,
+                          ["text", "int", "int", "steps", "ci_steps", "steps", "steps", "ci_steps", "text", "text"], rows,
                           "samsyn-manager-teams"))
     cells = result.cells.copy()
     cells["team"] = cells["team"].map(ctx.team_name)
@@ -380,7 +383,7 @@ def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
     for c in s.charts:
         out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img">{charts.svg(c.spec)}</figure>')
     for t in s.tables:
-        out.append(table_html(t, m, ctx.lang, ctx.min_group))
+        out.append(f'<div class="samsyn-manager-table-wrap">{table_html(t, m, ctx.lang, ctx.min_group)}</div>')
     out += [f'<p class="samsyn-manager-note">{esc(n)}</p>' for n in s.notes]
     out.append("</section>")
     return "".join(out)
@@ -473,6 +476,8 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None) -> bytes:
             pdf.image(io.BytesIO(png_bytes), w=width)
             pdf.ln(2)
         for t in s.tables:
+            if pdf.get_y() > pdf.h - 50:  # keep a caption with its table
+                pdf.add_page()
             para(t.caption, 10, 1, "B")
             pdf.set_font(family, size=7.5)
             with pdf.table(text_align="LEFT", line_height=4, headings_style=FontFace(emphasis="BOLD")) as table:
@@ -534,7 +539,7 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
                 for v, kind in zip(row, t.kinds):
                     if v in ("hidden", "small"):
                         out.append(render_value(v, kind, m, ctx.lang, ctx.min_group))
-                    elif kind == "ci":
+                    elif kind in ("ci", "ci_steps"):
                         out.append(fmt(v, kind, ctx.lang))
                     elif _missing(v):
                         out.append(None)

@@ -32,6 +32,8 @@ MANAGER_STYLE = """
 .samsyn-manager-table caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
 .samsyn-manager-table td.samsyn-num { text-align: right; }
 .samsyn-manager-table { font-size: 0.92rem; }
+.samsyn-manager-table th, .samsyn-manager-table td { white-space: nowrap; }
+.samsyn-manager-table-wrap { overflow-x: auto; max-width: 100%; }
 .samsyn-manager-section figure { margin: 0.6em 0; }
 .samsyn-manager-fact { font-weight: 600; }
 .samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab { max-width: none; flex: 0 0 auto; }

@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,7 +20,6 @@ from playwright.sync_api import expect
 def _shared():
     """tests/conftest.py's VoilaServer (conftest modules are not importable by name)."""
     import importlib.util
-    from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent / "conftest.py"
     spec = importlib.util.spec_from_file_location("samsyn_tests_shared", path)
@@ -34,6 +34,7 @@ REPO, VoilaServer = _conftest.REPO, _conftest.VoilaServer
 pytestmark = pytest.mark.browser
 
 KEY = "browser-test-manager-key-7f3a"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TINY = "Team Tiny"
 
 
@@ -101,6 +102,13 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     _tab(page, "Bias and drift")
     expect(bias.locator(".samsyn-manager-chart-distribution svg")).to_be_visible()
     expect(bias.locator("table.samsyn-manager-distribution")).to_contain_text("National panel (Webbkollen)")
+    # README screenshot: the team chart and Max's distributions
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    box = bias.bounding_box()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "manager-bias-en.png"),
+                    clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": min(box["height"], 1500)})
+    page.set_viewport_size({"width": 1280, "height": 800})
     # the small team alone: nothing but the refusal to show it, in every view
     page.locator(".samsyn-manager-filter-team select").select_option(label=TINY)
     expect(page.locator(".samsyn-manager-summary .samsyn-manager-hidden")).to_have_text("Hidden: fewer than 5 answers.")
