@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=5.0, help="seconds over which the pages are opened")
     parser.add_argument("--pool", type=int, default=None,
                         help="preheated case-page kernels (default: training/voila.json as committed)")
+    parser.add_argument("--fill-delay", type=float, default=None,
+                        help="seconds before a used pool kernel is replaced (default: training/voila.json)")
     args = parser.parse_args()
     users = max(1, min(args.users, 60))
     spread = max(0.0, min(args.spread, 60.0))
@@ -155,6 +157,10 @@ def main() -> None:
         config["VoilaKernelManager"]["kernel_pools_config"]["case.ipynb"]["pool_size"] = max(0, min(args.pool, 60))
         voila_config = config
         pool_note = f"case.ipynb pool_size={args.pool} (otherwise training/voila.json)"
+    if args.fill_delay is not None:
+        config["VoilaKernelManager"]["fill_delay"] = max(0.0, min(args.fill_delay, 600.0))
+        voila_config = config
+        pool_note += f"; fill_delay={args.fill_delay:g} s"
     pools = config["VoilaKernelManager"]["kernel_pools_config"]
     pool = pools["case.ipynb"]["pool_size"]
     start_pool = pools["start.ipynb"]["pool_size"]

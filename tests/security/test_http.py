@@ -167,6 +167,9 @@ def test_production_settings_keep_sources_stripped_and_tracebacks_hidden():
     assert voila_config["preheat_kernel"] is True
     assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
     assert config["VoilaExecutor"]["iopub_timeout"] >= 30  # a loaded server must not drop a page's output
+    # A browser message (a widget value) over 256 KiB closes the connection instead of reaching a kernel;
+    # the longest legitimate value is a 4,000-character text.
+    assert config["Voila"]["tornado_settings"]["websocket_max_message_size"] <= 262144
 
 
 def test_rendered_pages_carry_no_notebook_source(voila):
@@ -175,3 +178,26 @@ def test_rendered_pages_carry_no_notebook_source(voila):
         assert status == 200
         assert b"load_library(" not in body and b"page_context(" not in body and b"from widgets" not in body
         assert b"Traceback" not in body
+
+
+def test_an_oversize_widget_message_never_reaches_a_kernel(voila):
+    """A modified browser sending a 1 MB widget value: the server closes the socket (1009)."""
+    import re
+
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    status, _headers, body = fetch(voila.port, "/voila/render/start.ipynb?lang=sv")
+    assert status == 200
+    kernel_id = re.search(rb'"kernelId": "([0-9a-f-]{36})"', body).group(1).decode()
+    message = json.dumps({"header": {"msg_id": "x", "msg_type": "comm_msg", "session": "s", "username": "",
+                                     "version": "5.3", "date": ""},
+                          "parent_header": {}, "metadata": {}, "channel": "shell",
+                          "content": {"comm_id": "c", "data": {"method": "update", "state": {"value": "x" * 1_000_000}}}})
+    with connect(f"ws://127.0.0.1:{voila.port}/api/kernels/{kernel_id}/channels", open_timeout=60,
+                 max_size=None) as ws:
+        ws.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(1000):  # bounded: the kernel's own messages may come first
+                ws.recv(timeout=60)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
