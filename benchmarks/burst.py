@@ -192,7 +192,14 @@ def main() -> None:
         def take_cpu() -> None:
             cpu_of("voila", [voila_proc])
             cpu_of("kernels", server.kernels())
-            cpu_of("chromium", [c for c in me.children(recursive=True) if "chrom" in c.name()])
+            browsers = []
+            for child in me.children(recursive=True):
+                try:
+                    if "chrom" in child.name():
+                        browsers.append(child)
+                except psutil.Error:
+                    continue
+            cpu_of("chromium", browsers)
 
         take_cpu()
         cpu_start = {k: v for k, v in cpu_seen.items()}

@@ -6,7 +6,8 @@ directory listing, and the contents API is not exposed. Everything else —
 preheated kernels, stripped sources, hidden tracebacks, no file downloads —
 is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
 a folder with another ``voila.json`` whose settings take precedence (used by the
-benchmarks and tests to change pool sizes and cull timeouts).
+benchmarks and tests to change pool sizes and cull timeouts). ``SAMSYN_BASE_URL``
+sets the URL prefix the browser sees when a proxy strips it (JupyterHub).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class SamsynVoila(Voila):
 
     def init_handlers(self):
         handlers = super().init_handlers()
-        target = url_path_join(self.server_url, START_PAGE)
+        # base_url: what the browser sees (behind JupyterHub, /user/<name>/); server_url: the routes here
+        target = url_path_join(self.base_url, START_PAGE)
         kept = []
         for spec in handlers:
             pattern = spec[0]
@@ -93,4 +95,9 @@ def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> Non
         f"--Voila.open_browser={open_browser}",
         *(f"--Voila.config_file_paths={d}" for d in config_dirs),
     ]
+    base_url = os.environ.get("SAMSYN_BASE_URL")
+    if base_url:
+        # Behind a proxy that strips a prefix (jhsingle-native-proxy under JupyterHub: /user/<name>/):
+        # routes stay at /, every URL the pages generate carries the prefix.
+        argv += [f"--Voila.base_url=/{base_url.strip('/')}/", "--Voila.server_url=/"]
     SamsynVoila.launch_instance(argv=argv)
