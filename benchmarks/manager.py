@@ -106,8 +106,11 @@ def main() -> None:
         line(f"{key}", b, m)
 
     print("chart rendering (vl-convert → SVG), all answers")
-    ctx = Context(df, Filters(case="max"), library, "sv", 5)
+    ctx = Context(df, Filters(), library, "sv", 5)
     sections = [build_section(k, ctx) for k in SECTIONS]
+    sections.append(build_section("bias", Context(df, Filters(case="max"), library, "sv", 5)))
+    sections[-1].charts = sections[-1].charts[1:2]  # the distribution for one case
+    sections[-1].key = "bias, one case: distribution"
     total = []
     for s in sections:
         for i, c in enumerate(s.charts):

@@ -146,8 +146,6 @@ def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: 
     """Alpha per tertial (with interval), per-case consensus, shares within one step."""
     import pandas as pd
 
-    from scoring import consensus_table
-
     first = first_round(df)[["participant_id", "case_id", "tertial", "level", "not_known", "key_level",
                              "panel_median"]]
     hidden = _whole(first, min_group)
@@ -163,6 +161,14 @@ def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: 
                      "alpha_reason": stat.reason, "within_key": wk, "n_key": nk, "within_panel": wp,
                      "n_panel": npn})
     per_tertial = suppress(pd.DataFrame(rows), min_group, people="people", keep=("tertial",))
+    return Consistency(None, per_tertial, per_case_table(first, min_group), len(first), n_boot)
+
+
+def per_case_table(first: "pd.DataFrame", min_group: int) -> "pd.DataFrame":
+    """Per case: answers, people, consensus, median, shares within one step, "inte känt" (suppressed)."""
+    import pandas as pd
+
+    from scoring import consensus_table
 
     counts = level_counts_by(first, "case_id")
     table = consensus_table(counts) if len(counts) else pd.DataFrame(columns=["consensus", "mode_share", "median", "n"])
@@ -175,8 +181,7 @@ def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: 
     per_case["within_key"] = [_within_one(g, "key_level")[0] for _c, g in grouped]
     per_case["within_panel"] = [_within_one(g, "panel_median")[0] for _c, g in grouped]
     per_case = per_case.reset_index()
-    per_case = suppress(per_case, min_group, people="people", keep=("case_id",))
-    return Consistency(None, per_tertial, per_case, len(first), n_boot)
+    return suppress(per_case, min_group, people="people", keep=("case_id",))
 
 
 # -- 3. bias and drift ---------------------------------------------------------------
@@ -289,7 +294,8 @@ def vignette_quality(df: "pd.DataFrame", min_group: int) -> Quality:
     hidden = _whole(first, min_group)
     if hidden:
         return Quality(hidden)
-    c = consistency(first, min_group, n_boot=0).per_case
+    c = per_case_table(first[["participant_id", "case_id", "level", "not_known", "key_level", "panel_median"]],
+                       min_group)
     c = c[["case_id", "n", "people", "n_assessable", "consensus", "not_known_share", "hidden", "hidden_reason"]].copy()
     c["low_agreement"] = (c["consensus"] < AMBIGUOUS_CONSENSUS).where(~c["hidden"], None)
     c["many_not_known"] = (c["not_known_share"] >= AMBIGUOUS_NOT_KNOWN).where(~c["hidden"], None)
