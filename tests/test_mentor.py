@@ -13,6 +13,7 @@ from widgets import mentor_page
 from widgets.answer_form import STEPS
 from widgets.common import page_context
 from widgets.trainee import TraineeLoop
+from formfill import complete, html_of as text_of  # tests/formfill.py
 
 XSS = '<img src=x onerror="window.__xss=1">'
 
@@ -34,32 +35,8 @@ def answer(store, library, workshop, pseudonym, risks: dict[str, str]):
     p = store.join_workshop(workshop.join_code, pseudonym)
     for case_id, risk in risks.items():
         loop = TraineeLoop(library.get(case_id), library, store, p, "sv", workshop=store.workshop(workshop.id))
-        f = loop.form
-        f.exposure["home"]["brister_i_omsorg"].value = True
-        f.exposure["guardian"]["inga_svarigheter"].value = True
-        f.exposure["child"]["annat"].value = True
-        row = next(r for r in f.factor_rows if r.kind == "risk" and not r.own)
-        row.on.value = True
-        row.weights["severity"].value = 3
-        row.weights["extent"].value = 2
-        f.risk.value = risk
-        f.interventions["annan_oppenvard"].value = True
-        f.focus["halsa"].value = True
-        f.goals[0]["goal"].value = XSS
-        f.motivation.value = f"{XSS} en motivering som är lång nog"
-        f.go(len(STEPS) - 1)
-        f.submit()
+        complete(loop, risk, f"{XSS} en motivering som är lång nog", goal=XSS, child="annat")
     return p
-
-
-def text_of(widget) -> str:
-    out, stack = [], [widget]
-    while stack:
-        w = stack.pop()
-        value = getattr(w, "value", "")
-        out.append(value if isinstance(value, str) else "")
-        stack.extend(getattr(w, "children", ()))
-    return "\n".join(out)
 
 
 def test_create_gives_a_join_code_and_a_secret_link(store, library):

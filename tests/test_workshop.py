@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cases import load_library
-from feedback import response_from_answer
 from feedback.workshop import case_reveal, convergence, workshop_alpha
 from store import Store
 from widgets.answer_form import STEPS
 from widgets.trainee import TraineeLoop
+from formfill import complete, html_of  # tests/formfill.py
 
 
 @pytest.fixture
@@ -20,34 +20,6 @@ def library():
 @pytest.fixture
 def store(tmp_path):
     return Store(f"sqlite:///{tmp_path / 'workshop.sqlite3'}")
-
-
-def complete(loop: TraineeLoop, risk: str, motivation: str = "Skolan och missbruket väger tyngst.") -> None:
-    f = loop.form
-    case = loop.case
-    f.exposure["home"]["brister_i_omsorg"].value = True
-    f.exposure["guardian"]["inga_svarigheter"].value = True
-    f.exposure["child"]["missbruk"].value = True
-    row = next(r for r in f.factor_rows if r.kind == "risk" and not r.own)
-    row.on.value = True
-    row.weights["severity"].value = 3
-    row.weights["extent"].value = 2
-    f.risk.value = risk
-    f.interventions["strukturerat_program"].value = True
-    f.focus["kanslor_och_beteende"].value = True
-    f.goals[0]["goal"].value = f"Mål för {case.id}"
-    f.motivation.value = motivation
-    f.go(len(STEPS) - 1)
-    f.submit()
-
-
-def html_of(widget) -> str:
-    out, stack = [], [widget]
-    while stack:
-        w = stack.pop()
-        out.append(getattr(w, "value", "") if isinstance(getattr(w, "value", ""), str) else "")
-        stack.extend(getattr(w, "children", ()))
-    return "\n".join(out)
 
 
 def test_join_code_and_unique_pseudonyms(store):

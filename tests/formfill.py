@@ -1,0 +1,36 @@
+"""Test helpers: complete the answer stepper in Python, and read a widget tree's HTML."""
+
+from __future__ import annotations
+
+from widgets.answer_form import STEPS
+
+
+def complete(loop, risk: str, motivation: str = "Skolan och missbruket väger tyngst.", *, goal: str | None = None,
+             child: str = "missbruk") -> None:
+    """Fill every step with a short valid answer and submit (the first risk factor, weighted 3/2)."""
+    f = loop.form
+    f.exposure["home"]["brister_i_omsorg"].value = True
+    f.exposure["guardian"]["inga_svarigheter"].value = True
+    f.exposure["child"][child].value = True
+    row = next(r for r in f.factor_rows if r.kind == "risk" and not r.own)
+    row.on.value = True
+    row.weights["severity"].value = 3
+    row.weights["extent"].value = 2
+    f.risk.value = risk
+    f.interventions["strukturerat_program"].value = True
+    f.focus["kanslor_och_beteende"].value = True
+    f.goals[0]["goal"].value = goal if goal is not None else f"Mål för {loop.case.id}"
+    f.motivation.value = motivation
+    f.go(len(STEPS) - 1)
+    f.submit()
+
+
+def html_of(widget) -> str:
+    """Every string value in a widget tree (what the HTML widgets will show)."""
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        value = getattr(w, "value", "")
+        out.append(value if isinstance(value, str) else "")
+        stack.extend(getattr(w, "children", ()))
+    return "\n".join(out)
