@@ -27,16 +27,20 @@ MANAGER_STYLE = """
 <style>
 .samsyn-manager .samsyn-page { max-width: 72rem; }
 .samsyn-manager-filters { flex-wrap: wrap; gap: 0.3em 1em; }
-.samsyn-manager-filters .widget-dropdown { width: 15rem; }
+.samsyn-manager-filters .widget-dropdown { width: 19rem; }
 .samsyn-manager-filters .widget-label { min-width: 5.5rem; }
 .samsyn-manager-table caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
 .samsyn-manager-table td.samsyn-num { text-align: right; }
 .samsyn-manager-table { font-size: 0.92rem; }
 .samsyn-manager-table th, .samsyn-manager-table td { white-space: nowrap; }
 .samsyn-manager-table-wrap { overflow-x: auto; max-width: 100%; }
+.samsyn-manager-view, .samsyn-manager-view > .widget-html-content { width: 100%; max-width: 100%; min-width: 0;
+  display: block; white-space: normal; line-height: 1.5; height: auto; overflow: hidden; }
 .samsyn-manager-section figure { margin: 0.6em 0; }
 .samsyn-manager-fact { font-weight: 600; }
-.samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab { max-width: none; flex: 0 0 auto; }
+.samsyn-manager-tabs { --jp-widgets-horizontal-tab-width: auto; }
+.samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab {
+  max-width: none !important; flex: 0 0 auto !important; min-width: 0 !important; }
 .samsyn-manager-note { color: #4a5560; font-size: 0.9rem; }
 .samsyn-manager-downloads a { display: inline-block; margin: 0.3em 1em 0.3em 0; font-weight: 600; }
 </style>
