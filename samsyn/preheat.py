@@ -41,11 +41,31 @@ def wait_for_request() -> None:
         voila_wait()
         return
     url = _request_info_url()
-    try:
-        with connect(url, open_timeout=5, max_size=2**20) as ws:
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    message = None
+    # Wait as long as it takes (a pooled kernel may wait hours for its trainee), but never
+    # give up on a dropped connection: Voila keeps the request for a kernel that reconnects.
+    # No keepalive pings from this side: a busy server (a room opening 30 pages) answers
+    # them late, and a client that then closes the socket loses its request.
+    for _attempt in range(10_000):
+        try:
+            ws = connect(url, open_timeout=30, ping_interval=None, close_timeout=1, max_size=2**20)
+        except (TimeoutError, OSError, InvalidHandshake) as exc:
+            warnings.warn(f"Failed to connect to {url}: {exc}")
+            return
+        try:
             message = ws.recv()
-    except (TimeoutError, OSError) as exc:
-        warnings.warn(f"Failed to connect to {url}: {exc}")
+        except ConnectionClosed:
+            pass  # reconnect: the request waits for us
+        finally:
+            try:
+                ws.close()
+            except Exception:  # the message is what matters
+                pass
+        if message is not None:
+            break
+    if message is None:
         return
     info = json.loads(message)
     if isinstance(info, dict):
