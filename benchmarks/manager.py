@@ -17,7 +17,11 @@ seed), then times, each as the best and the median of ``--repeats`` runs
   * a filter change as the page does it: filter + the visible tab's section;
   * chart rendering: every chart of the four sections to SVG with vl-convert;
   * the whole page build in a kernel (access check, load, filters, first tab),
-    and the three exports (Excel with all raw rows, HTML report, PDF report).
+    and the three exports (Excel with all raw rows, HTML report, PDF report);
+  * in the browser (skip with ``--no-browser``): ``samsyn serve`` on that
+    database and Debian's Chromium — time from navigation to the first chart
+    on a preheated kernel, a filter change until the new chart is drawn, and a
+    tab switch until its chart is drawn.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent))  # _harness; last, so benchmarks/scoring.py shadows nothing
 
 
 def timed(fn, repeats: int):
@@ -53,6 +58,7 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=100_000)
     ap.add_argument("--teams", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-browser", action="store_true", help="skip the timings in Chromium")
     args = ap.parse_args()
 
     import numpy
@@ -135,7 +141,54 @@ def main() -> None:
     for name, fn in exports:
         b, m, out = timed(fn, max(1, r // 2))
         line(f"{name} ({len(out) / 1e6:.1f} MB)", b, m)
+    if not args.no_browser:
+        browser_timings(url, args.repeats)
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def browser_timings(url: str, repeats: int) -> None:
+    """The page as a manager meets it: real Voila, real Chromium, 127.0.0.1 only."""
+    from playwright.sync_api import sync_playwright
+
+    import _harness as h
+
+    tmp = h.temp_dir("samsyn-bench-manager-")
+    server = h.start_samsyn(tmp, extra_env={"SAMSYN_DATABASE_URL": url, "SAMSYN_MANAGER_KEY": "bench"})
+    first_chart = ".samsyn-manager-view-consistency .samsyn-manager-chart-alpha svg"
+    loads, changes, switches = [], [], []
+    try:
+        with sync_playwright() as pw:
+            browser = h.launch_chromium(pw)
+            for _ in range(repeats):
+                server.wait_idle(expected_kernels=5)  # start, 2 × case, mentor, manager: all preheated
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.set_default_timeout(h.PAGE_TIMEOUT_MS)
+                page.add_init_script(h.tti_script(first_chart))
+                page.goto(f"{server.url}/voila/render/manager.ipynb?key=bench&lang=sv")
+                page.locator(first_chart).wait_for()
+                loads.append(page.evaluate("window.__tti") / 1000)
+                for label in ("Team 05", "Max, 4 år", "2026 T1"):
+                    page.evaluate("document.querySelectorAll('section').forEach(s => s.setAttribute('data-old', '1'))")
+                    name = "team" if label.startswith("Team") else "case" if "år" in label else "tertial"
+                    start = time.perf_counter()
+                    page.locator(f".samsyn-manager-filter-{name} select").select_option(label=label)
+                    page.locator(".samsyn-manager-view-consistency section:not([data-old])").wait_for()
+                    changes.append(time.perf_counter() - start)
+                for index, chart in ((1, "bias"), (2, "quality"), (3, "exposures")):
+                    start = time.perf_counter()
+                    page.locator(".samsyn-manager-tabs .lm-TabBar-tab").nth(index).click()
+                    page.locator(f".samsyn-manager-view-{chart} section").wait_for()
+                    switches.append(time.perf_counter() - start)
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+        h.remove(tmp)
+    print("in the browser (samsyn serve + Chromium, preheated kernel)")
+    for name, values in (("navigation → first chart", loads), ("filter change → consistency tab redrawn", changes),
+                         ("tab switch → its section", switches)):
+        print(f"  {name:<52} median {statistics.median(values) * 1000:9.1f} ms   max {max(values) * 1000:9.1f} ms"
+              f"   (n = {len(values)})")
 
 
 if __name__ == "__main__":
