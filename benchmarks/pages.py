@@ -15,6 +15,7 @@ In one run, on this machine, only on 127.0.0.1:
   target's kernels must be idle, so every Samsyn load gets a preheated kernel;
 * the case page without a preheated kernel (three pages opened back to back
   against a pool of two);
+* server CPU per load: Voila + the page's kernel, from the request until idle;
 * RSS (and USS, the memory unique to the process) of the kernel behind each
   open case page, found as ipykernel children of the Voila process and matched
   by the page's kernel id; the bare notebook's kernel for comparison.
@@ -25,12 +26,22 @@ from __future__ import annotations
 import argparse
 import time
 
+import psutil
+
 from _harness import (
     PAGE_TIMEOUT_MS, launch_chromium, machine, median, page_kernel_id, remove, start_bare, start_samsyn,
     temp_dir, tti_script,
 )
 
 MB = 2**20
+
+
+def cpu(proc) -> float:
+    try:
+        t = proc.cpu_times()
+        return t.user + t.system
+    except Exception:
+        return 0.0
 
 
 def rss_uss(proc) -> tuple[float, float, float]:
@@ -109,6 +120,8 @@ def main() -> None:
         tti: dict[str, list[float]] = {name: [] for name, *_ in targets}
         wall: dict[str, list[float]] = {name: [] for name, *_ in targets}
         memory: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in targets}
+        server_cpu: dict[str, list[float]] = {name: [] for name, *_ in targets}
+        preheat_cpu: list[float] = []
 
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
@@ -117,6 +130,11 @@ def main() -> None:
             for _round in range(rounds):
                 for name, server, url, selector, expected in targets:
                     server.wait_idle(expected)
+                    voila_proc = psutil.Process(server.proc.pid)
+                    before = {p.pid: cpu(p) for p in server.kernels()}
+                    if server is samsyn and _round == 0:
+                        preheat_cpu.extend(before.values())  # what starting and preheating a kernel cost
+                    voila_before = cpu(voila_proc)
                     load = Load(browser, url(), selector)
                     tti[name].append(load.tti)
                     wall[name].append(load.wall)
@@ -124,6 +142,7 @@ def main() -> None:
                     if proc is not None:
                         wait_process_idle(proc)
                         memory[name].append(rss_uss(proc))
+                        server_cpu[name].append(cpu(proc) - before.get(proc.pid, 0.0) + cpu(voila_proc) - voila_before)
                     load.close()
 
             # Without a preheated kernel: three case pages back to back, pool of two.
@@ -158,6 +177,13 @@ def main() -> None:
         print(f"{name:<30} {median(values):7.2f} {min(values):7.2f} {max(values):7.2f} {median(wall[name]):9.2f} "
               f"{median(values) / base:7.2f} {median(values) / base_hot:10.2f}")
     print(f"{'case page, no preheated kernel':<30} {cold:7.2f} {'':>7} {'':>7} {'':>9} {cold / base:7.2f} {cold / base_hot:10.2f}")
+    print()
+    print("Server CPU seconds per page load (Voila + the page's kernel, from the request until the kernel is idle)")
+    for name, *_ in targets:
+        if server_cpu[name]:
+            print(f"{name:<30} {median(server_cpu[name]):7.2f}")
+    if preheat_cpu:
+        print(f"{'starting + preheating a kernel':<30} {median(preheat_cpu):7.2f}   (paid again for every page: the pool refills)")
     print()
     print("Kernel memory, MB: RSS / USS (unique to the process) / PSS (unique + fair share of shared pages)")
 
