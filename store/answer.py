@@ -29,7 +29,7 @@ class _Strict(BaseModel):
 
 class FactorIn(_Strict):
     kind: Literal["risk", "protective"]
-    factor_id: Annotated[str, StringConstraints(pattern=r"^(own:\d{1,3}|[a-z0-9][a-z0-9-]{0,47})$")]
+    factor_id: Annotated[str, StringConstraints(pattern=r"^(own:[a-z]?\d{1,3}|[a-z0-9][a-z0-9-]{0,47})$")]
     own_text: Short | None = None
     severity: int | None = Field(default=None, ge=1, le=4)
     extent: int | None = Field(default=None, ge=1, le=3)

@@ -105,13 +105,45 @@ class FactorRow:
 
     def load(self, data: dict[str, Any]) -> None:
         if self.own:
-            self.text.value = str(data.get("text") or "")[:MAX_SHORT]
+            self.text.value = _text(data.get("text"), MAX_SHORT)
         else:
-            self.on.value = bool(data.get("on"))
+            self.on.value = data.get("on") is True
         for dim, dd in self.weights.items():
             value = data.get(dim)
             valid = {v for _label, v in dd.options}
-            dd.value = value if value in valid else 0
+            dd.value = value if isinstance(value, int) and value in valid else 0
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    """A draft's text, or "" when it is not text; never longer than ``limit``."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _ids(value: Any) -> set[str]:
+    """A draft's list of ids; anything that is not a list of strings counts as empty."""
+    if not isinstance(value, list):
+        return set()
+    return {v for v in value if isinstance(v, str)}
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def bounded(payload: Any, limit: int = MAX_TEXT, depth: int = 0) -> Any:
+    """A copy of a draft payload with every string clipped and containers capped,
+    whatever the browser sent (drafts are saved before any validation)."""
+    if depth > 6:
+        return None
+    if isinstance(payload, str):
+        return payload[:limit]
+    if isinstance(payload, dict):
+        return {str(k)[:64]: bounded(v, limit, depth + 1) for k, v in list(payload.items())[:200]}
+    if isinstance(payload, (list, tuple)):
+        return [bounded(v, limit, depth + 1) for v in list(payload)[:200]]
+    if payload is None or isinstance(payload, (bool, int, float)):
+        return payload
+    return None
 
 
 class AnswerForm:
@@ -281,36 +313,39 @@ class AnswerForm:
 
     def load(self, data: dict[str, Any] | None) -> None:
         """Restore a draft (unknown or stale ids are ignored, never trusted)."""
-        if not data:
+        if not data or not isinstance(data, dict):
             return
         self._loading = True
         try:
+            exposure = _mapping(data.get("exposure"))
             for group_id, boxes in self.exposure.items():
-                chosen = set((data.get("exposure") or {}).get(group_id) or [])
+                chosen = _ids(exposure.get(group_id))
                 for option, box in boxes.items():
                     box.value = option in chosen
-            factors = data.get("factors") or {}
+            factors = _mapping(data.get("factors"))
             for row in self.factor_rows:
                 if isinstance(factors.get(row.factor_id), dict):
                     row.load(factors[row.factor_id])
             risk_ids = {v for _l, v in self.risk.options}
-            self.risk.value = data.get("risk") if data.get("risk") in risk_ids else None
-            self.missing_info.value = str(data.get("risk_missing_info") or "")[:MAX_TEXT]
+            risk = data.get("risk")
+            self.risk.value = risk if isinstance(risk, str) and risk in risk_ids else None
+            self.missing_info.value = _text(data.get("risk_missing_info"))
             scale = data.get("safety_scale")
-            self.safety.value = str(scale) if str(scale) in self.safety.options else None
-            chosen = set(data.get("interventions") or [])
+            self.safety.value = str(scale) if isinstance(scale, int) and str(scale) in self.safety.options else None
+            chosen = _ids(data.get("interventions"))
             for option, box in self.interventions.items():
                 box.value = option in chosen
-            chosen = set(data.get("focus") or [])
+            chosen = _ids(data.get("focus"))
             for area, box in self.focus.items():
                 box.value = area in chosen
-            for goal, saved in zip(self.goals, data.get("goals") or []):
+            goals = data.get("goals") if isinstance(data.get("goals"), list) else []
+            for goal, saved in zip(self.goals, goals):
                 if isinstance(saved, dict):
                     for name, field in goal.items():
-                        field.value = str(saved.get(name) or "")[:MAX_TEXT]
-            self.motivation.value = str(data.get("motivation") or "")[:MAX_TEXT]
+                        field.value = _text(saved.get(name), MAX_SHORT if isinstance(field, w.Text) else MAX_TEXT)
+            self.motivation.value = _text(data.get("motivation"))
             step = data.get("step")
-            self.step = step if isinstance(step, int) and 0 <= step < len(STEPS) else 0
+            self.step = step if isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(STEPS) else 0
         finally:
             self._loading = False
         self._render()

@@ -15,7 +15,7 @@ from cases import Case, Library
 from samsyn.i18n import Messages
 from store import AnswerInvalid, Store, validate_answer
 from store.models import Participant
-from widgets.answer_form import AnswerForm
+from widgets.answer_form import AnswerForm, bounded
 from widgets.common import esc, html_widget
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ class TraineeLoop:
             self.body.children = [self.form.widget]
 
     def save_draft(self, payload: dict[str, Any]) -> None:
+        payload = bounded(payload)  # the browser may send anything; a draft never stores more than the form allows
         if payload == self._last_draft:
             return
         try:
