@@ -141,3 +141,29 @@ def _walk(widget):
         w = stack.pop()
         yield w
         stack.extend(getattr(w, "children", ()))
+
+
+def test_an_own_factor_goes_all_the_way_to_the_store(library, store):
+    case = library.get("max")
+    p = store.create_participant("Egen", self_paced=True)
+    loop = TraineeLoop(case, library, store, p, "sv")
+    fill(loop.form, "hog", baseline="två besök på ett år")
+    own = next(r for r in loop.form.factor_rows if r.own and r.kind == "protective")
+    own.text.value = "Mormor hämtar på förskolan"
+    own.weights["extent"].value = 2
+    own.weights["function"].value = 2
+    loop.form.go(len(STEPS) - 1)
+    loop.form.submit()
+    (answer,) = store.answers(participant_id=p.id)
+    assert any(f.own_text == "Mormor hämtar på förskolan" and f.factor_id.startswith("own:") for f in answer.factors)
+
+
+def test_a_submit_the_answer_model_refuses_is_reported_not_raised(library, store):
+    p = store.create_participant("Trasig", self_paced=True)
+    loop = TraineeLoop(library.get("max"), library, store, p, "sv")
+    fill(loop.form, "hog", baseline="x")
+    loop.form.goals[0]["timeframe"].set_state({"value": "t" * 1000})  # past the form's limit, as a modified browser might
+    loop.form.go(len(STEPS) - 1)
+    loop.form.submit()
+    assert store.count_answers() == 0
+    assert "samsyn-notice" in loop.form.error.value and not loop.form.submit_button.disabled

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import ipywidgets as w
+from pydantic import ValidationError
 
 from cases import Case, Variables
 from samsyn.i18n import Messages
@@ -462,6 +463,12 @@ class AnswerForm:
                 return
         try:
             answer = self.answer()
+        except ValidationError as exc:  # what the browser sent does not fit the answer: say so, keep the form
+            items = "".join(f"<li>{esc('.'.join(str(p) for p in e['loc']))}: {esc(e['msg'])}</li>" for e in exc.errors())
+            self.error.value = f'<div class="samsyn-notice" role="alert"><p>{esc(self.m("form.error.server"))}</p><ul>{items}</ul></div>'
+            self.submit_button.disabled = False
+            return
+        try:
             if self.on_submit:
                 self.on_submit(answer)
         except Exception:
