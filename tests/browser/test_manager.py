@@ -146,3 +146,29 @@ def test_serve_without_a_key_makes_one_and_prints_it_once(voila, page, manager):
     page.goto(voila.page("manager.ipynb", key=found[0], lang="en"))
     expect(page.locator(".samsyn-manager-header h1")).to_have_text("Samsyn – manager view")
     assert page.locator(".samsyn-manager-refused").count() == 0
+
+
+XSS_TEAM = '<img src=x onerror="window.__xss=1">'
+
+
+def test_team_names_are_text_not_markup(manager, page):
+    """Runs last: adds a team whose name is an XSS payload, large enough to be shown."""
+    from cases import load_library
+    from store import Store, validate_answer
+    from store.db import dispose_all
+
+    library = load_library()
+    store = Store(manager.database_url)
+    for i in range(6):
+        p = store.create_participant(f"X {i}", self_paced=True, team=XSS_TEAM, experience="<1 år")
+        store.submit_answer(p.id, validate_answer({"case_id": "assi", "risk": "hog"}, library.get("assi"),
+                                                  library.variables))
+    dispose_all()
+    page.goto(manager.page("manager.ipynb", key=KEY, lang="en"))
+    expect(page.locator(".samsyn-manager-view-consistency")).to_be_visible()
+    _tab(page, "Bias and drift")
+    row = page.locator(".samsyn-manager-view-bias table.samsyn-manager-teams tr", has_text="onerror")
+    expect(row.first).to_contain_text(XSS_TEAM)  # shown as text
+    options = [o.replace("\xa0", " ") for o in page.locator(".samsyn-manager-filter-team select option").all_inner_texts()]
+    assert XSS_TEAM in options
+    assert page.evaluate("window.__xss") is None
