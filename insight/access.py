@@ -38,11 +38,19 @@ def hub_groups(environ) -> set[str]:
     return {g.strip() for g in (environ.get("SAMSYN_HUB_GROUPS") or "").split(",") if g.strip()}
 
 
+def in_hub_group(group_variable: str, default: str, environ=None) -> bool:
+    """Behind JupyterHub: is the user in the group named by ``group_variable``
+    (or ``default``)? Always False outside a hub."""
+    env = os.environ if environ is None else environ
+    if not env.get("JUPYTERHUB_USER"):
+        return False
+    return (env.get(group_variable) or default) in hub_groups(env)
+
+
 def check_access(provided_key: str | None, *, manager_key: str | None = None, environ=None) -> Access:
     env = os.environ if environ is None else environ
     if env.get("JUPYTERHUB_USER"):
-        group = env.get("SAMSYN_MANAGER_GROUP") or DEFAULT_MANAGER_GROUP
-        if group in hub_groups(env):
+        if in_hub_group("SAMSYN_MANAGER_GROUP", DEFAULT_MANAGER_GROUP, env):
             return Access(True, via="hub")
         return Access(False, NOT_IN_GROUP, via="hub")
     expected = manager_key if manager_key is not None else env.get("SAMSYN_MANAGER_KEY")

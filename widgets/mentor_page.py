@@ -19,6 +19,7 @@ import os
 import ipywidgets as w
 
 from cases import Case, Library
+from insight.access import in_hub_group
 from samsyn.i18n import Messages
 from store import Store
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
@@ -31,10 +32,7 @@ LIVE_INTERVAL_S = 3.0
 
 def hub_is_mentor() -> bool:
     """Behind JupyterHub the mentor role comes from a hub group."""
-    if not os.environ.get("JUPYTERHUB_USER"):
-        return False
-    groups = {g.strip() for g in os.environ.get("SAMSYN_HUB_GROUPS", "").split(",") if g.strip()}
-    return os.environ.get("SAMSYN_MENTOR_GROUP", "samsyn-mentors") in groups
+    return in_hub_group("SAMSYN_MENTOR_GROUP", "samsyn-mentors")
 
 
 def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
