@@ -140,6 +140,21 @@ class Variables(_Strict):
                 return group
         raise KeyError(f"{variable}.{group_id}")
 
+    def option_label(self, variable: str, option_id: str, lang: str) -> str:
+        """The label of an answer's option, by the answer's variable name
+        (``exposure.home`` … ``intervention``, ``focus``); the id itself if unknown."""
+        if variable == "focus":
+            return self.bbic_area_label(option_id, lang) if option_id in self.bbic_area_ids else option_id
+        if variable.startswith("exposure."):
+            groups = [g for g in self.exposure.groups if g.id == variable.split(".", 1)[1]]
+        else:
+            groups = list(self.intervention.groups)
+        for group in groups:
+            for option in group.options:
+                if option.id == option_id:
+                    return option.label(lang)
+        return option_id
+
     @cached_property
     def intervention_ids(self) -> tuple[str, ...]:
         return tuple(o for g in self.intervention.groups for o in g.option_ids)

@@ -52,17 +52,7 @@ class FeedbackView:
         return self.variables.risk_label(risk_id, self.lang)
 
     def _option_label(self, variable: str, option: str) -> str:
-        if variable.startswith("exposure."):
-            group = self.variables.group("exposure", variable.split(".", 1)[1])
-            for o in group.options:
-                if o.id == option:
-                    return o.label(self.lang)
-        if variable == "intervention":
-            for g in self.variables.intervention.groups:
-                for o in g.options:
-                    if o.id == option:
-                        return o.label(self.lang)
-        return option
+        return self.variables.option_label(variable, option, self.lang)
 
     def _factor_label(self, factor_id: str) -> str:
         factor = self.case.factor(factor_id)

@@ -271,7 +271,7 @@ class Facilitator:
                 continue
             label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
                      else v.intervention.label.get(lang))
-            rows = "".join(f"<tr><td>{esc(self._option_label(variable, o))}</td><td>{round(s * 100):d} %</td></tr>"
+            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{round(s * 100):d} %</td></tr>"
                            for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
         # same factors, different weight
@@ -303,17 +303,6 @@ class Facilitator:
                             f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
             html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
         self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
-
-    def _option_label(self, variable: str, option: str) -> str:
-        v = self.library.variables
-        groups = v.exposure.groups if variable.startswith("exposure.") else v.intervention.groups
-        for g in groups:
-            if variable.startswith("exposure.") and g.id != variable.split(".")[1]:
-                continue
-            for o in g.options:
-                if o.id == option:
-                    return o.label(self.lang)
-        return option
 
     def guide_html(self, case: Case) -> str:
         m, lang = self.m, self.lang

@@ -122,3 +122,12 @@ def test_webbkollen_cases_are_shipped_with_their_panel(library):
     for case_id in ("assi", "max", "jamila", "tobias"):
         assert case_id in library.cases, f"{case_id} is missing from the library"
         assert library.panels.for_case(case_id) is not None
+
+
+def test_option_labels_are_found_by_the_answers_variable_name(variables):
+    assert variables.option_label("exposure.home", "fysiskt_vald", "sv") == "Fysiskt våld mot barnet"
+    assert variables.option_label("exposure.child", "annat", "en") == "Other risk behaviour / reason"
+    assert variables.option_label("exposure.guardian", "annat", "en") == "Other reason"
+    assert variables.option_label("intervention", "hvb", "sv") == "HVB (hem för vård eller boende)"
+    assert variables.option_label("focus", "halsa", "en") == "Health"
+    assert variables.option_label("intervention", "nonsense", "sv") == "nonsense"
