@@ -97,20 +97,29 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
             out.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
         out.append("</section>")
     if record.convergence:
-        out.append(f"<h2>{esc(m('mentor.convergence'))}</h2><table><thead><tr>"
-                   f"<th>{esc(m('progress.case'))}</th><th>{esc(m('mentor.consensus_r1'))}</th>"
-                   f"<th>{esc(m('mentor.consensus_r2'))}</th><th>{esc(m('mentor.moved'))}</th></tr></thead><tbody>")
-        for c in record.convergence:
-            case = library.cases.get(c.case_id)
-            title = case.title.get(lang) if case else c.case_id
-            if not c.shown:
-                out.append(f"<tr><td>{esc(title)}</td><td colspan=3>{esc(m('report.hidden', n=min(c.n_round1, c.n_round2), min=record.min_group))}</td></tr>")
-                continue
-            moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
-            out.append(f"<tr><td>{esc(title)}</td><td>{c.consensus_round1}</td><td>{c.consensus_round2}</td><td>{esc(moved)}</td></tr>")
-        out.append("</tbody></table>")
+        out.append(f"<h2>{esc(m('mentor.convergence'))}</h2>")
+        out.append(convergence_table(record.convergence, library, lang, record.min_group))
     out.append("</body></html>")
     return "".join(out)
+
+
+def convergence_table(items, library: Library, lang: str, min_group: int) -> str:
+    """Round against round, one row per case: consensus before and after, who moved (counts only)."""
+    m = Messages(lang)
+    rows = []
+    for c in items:
+        case = library.cases.get(c.case_id)
+        title = esc(case.title.get(lang) if case else c.case_id)
+        if not c.shown:
+            hidden = m("report.hidden", n=min(c.n_round1, c.n_round2), min=min_group)
+            rows.append(f'<tr data-case="{esc(c.case_id)}"><td>{title}</td><td colspan="3">{esc(hidden)}</td></tr>')
+            continue
+        moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
+        rows.append(f'<tr class="samsyn-convergence-row" data-case="{esc(c.case_id)}"><td>{title}</td>'
+                    f"<td>{c.consensus_round1:.2f}</td><td>{c.consensus_round2:.2f}</td><td>{esc(moved)}</td></tr>")
+    return (f'<table class="samsyn-table"><thead><tr><th scope="col">{esc(m("progress.case"))}</th>'
+            f'<th scope="col">{esc(m("mentor.consensus_r1"))}</th><th scope="col">{esc(m("mentor.consensus_r2"))}</th>'
+            f'<th scope="col">{esc(m("mentor.moved"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def render_pdf(record: WorkshopRecord, library: Library) -> bytes:

@@ -143,6 +143,7 @@ class Facilitator:
             self.case_boxes[case.id] = {"status": status, "reveal": reveal, "panel": panel}
             case_widgets.append(box)
         self.convergence = html_widget("", "samsyn-convergence")
+        self._convergence_seen: tuple | None = None
         self.exports = html_widget("", "samsyn-exports")
         prepare = w.Button(description=m("mentor.prepare_record"))
         prepare.add_class("samsyn-prepare-record")
@@ -199,7 +200,9 @@ class Facilitator:
             boxes["status"].value = (f'<p class="samsyn-answer-count" data-case="{esc(wc.case_id)}" data-n="{n}">'
                                      f'{esc(m("mentor.answered", n=n, total=len(people), round=workshop.current_round))} · {esc(state)}</p>')
         self.next_round.description = m("mentor.open_round", round=workshop.current_round + 1)
-        if workshop.current_round > 1:
+        seen = (workshop.current_round, tuple(sorted(counts.items())))
+        if workshop.current_round > 1 and seen != self._convergence_seen:  # the poll re-reads answers only on change
+            self._convergence_seen = seen
             self.render_convergence()
 
     # -- actions -----------------------------------------------------------------------
@@ -322,32 +325,23 @@ class Facilitator:
         return "".join(out)
 
     def render_convergence(self) -> None:
+        from feedback.report import convergence_table
         from feedback.workshop import convergence
 
-        m, lang = self.m, self.lang
+        m = self.m
         workshop = self.workshop
-        rows = []
         levels = self.library.variables.risk_level_ids
         r_now = workshop.current_round
+        items = []
         for wc in workshop.cases:
-            case = self.library.cases.get(wc.case_id)
-            if case is None:
+            if wc.case_id not in self.library.cases:
                 continue
             first = {p: a.risk for p, a in self._responses(wc.case_id, r_now - 1).items()}
             second = {p: a.risk for p, a in self._responses(wc.case_id, r_now).items()}
-            c = convergence(wc.case_id, first, second, levels, min_group=workshop.min_group_size)
-            if not c.shown:
-                rows.append(f'<tr data-case="{esc(wc.case_id)}"><td>{esc(case.title.get(lang))}</td>'
-                            f'<td colspan="3">{esc(m("report.hidden", n=min(c.n_round1, c.n_round2), min=workshop.min_group_size))}</td></tr>')
-                continue
-            moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
-            rows.append(f'<tr class="samsyn-convergence-row" data-case="{esc(wc.case_id)}"><td>{esc(case.title.get(lang))}</td>'
-                        f"<td>{c.consensus_round1:.2f}</td><td>{c.consensus_round2:.2f}</td><td>{esc(moved)}</td></tr>")
+            items.append(convergence(wc.case_id, first, second, levels, min_group=workshop.min_group_size))
         self.convergence.value = (
             f"<h2>{esc(m('mentor.convergence'))}</h2><p>{esc(m('mentor.convergence_intro', r1=r_now - 1, r2=r_now))}</p>"
-            f'<table class="samsyn-table"><thead><tr><th scope="col">{esc(m("progress.case"))}</th>'
-            f'<th scope="col">{esc(m("mentor.consensus_r1"))}</th><th scope="col">{esc(m("mentor.consensus_r2"))}</th>'
-            f'<th scope="col">{esc(m("mentor.moved"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+            + convergence_table(items, self.library, self.lang, workshop.min_group_size))
 
     def prepare_record(self) -> None:
         from feedback import report
@@ -359,10 +353,11 @@ class Facilitator:
         reveals, conv = [], []
         levels = self.library.variables.risk_level_ids
         by_case = {}
+        counts = self.store.answer_counts(self.workshop_id)
         for wc in workshop.cases:
             if wc.case_id not in self.library.cases:
                 continue
-            latest = max([r for r in range(1, workshop.current_round + 1) if self._responses(wc.case_id, r)] or [1])
+            latest = max([r for (cid, r), n in counts.items() if cid == wc.case_id and n] or [1])
             reveals.append(self._reveal_value(wc.case_id, latest))
             by_case[wc.case_id] = {p: a.risk for p, a in self._responses(wc.case_id, latest).items()}
             if latest > 1:
@@ -374,7 +369,6 @@ class Facilitator:
         html = report.render_html(record, self.library).encode("utf-8")
         pdf = report.render_pdf(record, self.library)
         rows_by_case: dict[str, list[dict]] = {}
-        counts = self.store.answer_counts(self.workshop_id)
         for row in self.store.export_rows(workshop_id=self.workshop_id):
             if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
                 continue  # never export a case-round answered by fewer than the minimum
