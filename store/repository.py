@@ -246,13 +246,6 @@ class Store:
             s.flush()
             return reflection.id
 
-    def add_reflection(self, answer_id: int, prompt_id: str, text: str) -> int:
-        with self.session() as s, s.begin():
-            reflection = Reflection(answer_id=answer_id, prompt_id=prompt_id[:60], text=text[:4000])
-            s.add(reflection)
-            s.flush()
-            return reflection.id
-
     # -- workshops -----------------------------------------------------------
     def create_workshop(
         self, name: str, case_ids: Iterable[str], *, language: str = "sv", min_group_size: int = 5

@@ -7,18 +7,8 @@ import subprocess
 import sys
 
 from cases import load_library
+from formfill import html_of  # tests/formfill.py
 from widgets.common import esc, page_context, paragraphs, parse_query
-
-
-def _all_html(widget) -> str:
-    out = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        if hasattr(w, "value") and isinstance(w.value, str):
-            out.append(w.value)
-        stack.extend(getattr(w, "children", ()))
-    return "\n".join(out)
 
 
 def test_start_and_case_pages_do_not_import_pandas_or_altair():
@@ -38,7 +28,7 @@ def test_start_and_case_pages_do_not_import_pandas_or_altair():
 
 def test_start_page_lists_every_valid_case_by_name_and_age():
     library = load_library()
-    html = _all_html(__import__("widgets.start_page", fromlist=["build"]).build(page_context("lang=sv"), library))
+    html = html_of(__import__("widgets.start_page", fromlist=["build"]).build(page_context("lang=sv"), library))
     for case in library.cases.values():
         assert f'data-case="{case.id}"' in html
         assert esc(case.title.sv) in html
@@ -50,7 +40,7 @@ def test_case_page_shows_every_section_in_the_chosen_language():
 
     library = load_library()
     case = library.get("assi")
-    html = _all_html(case_page.build(page_context("case=assi&lang=en"), library))
+    html = html_of(case_page.build(page_context("case=assi&lang=en"), library))
     assert "The child&#x27;s development" in html or "The child's development" in html
     for _side, section in case.vignette.sections():
         first_words = " ".join(section.text.en.split()[:4])

@@ -8,8 +8,8 @@ from cases import load_library
 from feedback import build_feedback, response_from_answer
 from store import Store
 from widgets.answer_form import STEPS, AnswerForm
-from widgets.common import page_context
 from widgets.trainee import TraineeLoop
+from formfill import html_of  # tests/formfill.py
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_loop_submits_once_and_shows_feedback_with_prompts(library, store):
     loop.form.submit()
     loop.form.submit()  # a second click after the first went through stores nothing new
     assert store.count_answers("max") == 1
-    html = "\n".join(getattr(c, "value", "") for c in _walk(loop.widget))
+    html = html_of(loop.widget)
     assert "Nationell referensgrupp, Webbkollen 2016 (n = 7)" in html
     assert "<svg" in html
     assert "Du är först" in html
@@ -130,17 +130,10 @@ def test_user_text_is_escaped_in_feedback(library, store):
     fill(loop.form, "hog")
     loop.form.go(len(STEPS) - 1)
     loop.form.submit()
-    html = "\n".join(getattr(c, "value", "") for c in _walk(loop.widget))
+    html = html_of(loop.widget)
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert xss not in html
 
-
-def _walk(widget):
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        yield w
-        stack.extend(getattr(w, "children", ()))
 
 
 def test_an_own_factor_goes_all_the_way_to_the_store(library, store):

@@ -162,8 +162,10 @@ def test_workshop_secret_is_stored_hashed_and_checked(store, database_url):
 def test_reflection_is_stored_with_the_answer(store):
     p = store.create_participant("Alm", self_paced=True)
     answer_id = store.submit_answer(p.id, full_answer()).answer_id
-    store.add_reflection(answer_id, "relative_assessment", "Jag jämförde med ett tyngre ärende.")
-    assert [r.prompt_id for r in store.answer(answer_id).reflections] == ["relative_assessment"]
+    store.save_reflection(answer_id, "relative_assessment", "Första tanken.")
+    store.save_reflection(answer_id, "relative_assessment", "Jag jämförde med ett tyngre ärende.")
+    assert [(r.prompt_id, r.text) for r in store.answer(answer_id).reflections] == [
+        ("relative_assessment", "Jag jämförde med ett tyngre ärende.")]
 
 
 def test_sql_metacharacters_are_harmless(store):
