@@ -223,16 +223,17 @@ class AnswerForm:
         # 5. goals -----------------------------------------------------------------
         self.goals: list[dict[str, w.Textarea | w.Text]] = []
         goal_parts: list[w.Widget] = [html_widget(f"<p>{esc(m('form.goals_help'))}</p>")]
+        goal_fields = (  # name, widget, label, placeholder
+            ("goal", w.Textarea, m("form.goal"), m("form.goal_placeholder")),
+            ("baseline", w.Textarea, m("form.baseline"), m("form.baseline_placeholder")),
+            ("change", w.Textarea, m("form.change"), m("form.change_placeholder")),
+            ("timeframe", w.Text, m("form.timeframe"), m("form.timeframe_placeholder")),
+        )
         for i in range(N_GOALS):
             fields = {
-                "goal": w.Textarea(description=m("form.goal"), placeholder=m("form.goal_placeholder"),
-                                   layout=w.Layout(width="100%", height="3.5em"), style={"description_width": "10em"}),
-                "baseline": w.Textarea(description=m("form.baseline"), placeholder=m("form.baseline_placeholder"),
-                                       layout=w.Layout(width="100%", height="3.5em"), style={"description_width": "10em"}),
-                "change": w.Textarea(description=m("form.change"), placeholder=m("form.change_placeholder"),
-                                     layout=w.Layout(width="100%", height="3.5em"), style={"description_width": "10em"}),
-                "timeframe": w.Text(description=m("form.timeframe"), placeholder=m("form.timeframe_placeholder"),
-                                    layout=w.Layout(width="100%"), style={"description_width": "10em"}),
+                name: cls(description=label, placeholder=placeholder, style={"description_width": "10em"},
+                          layout=w.Layout(width="100%", height="3.5em") if cls is w.Textarea else w.Layout(width="100%"))
+                for name, cls, label, placeholder in goal_fields
             }
             for name, widget in fields.items():
                 widget.add_class(f"samsyn-goal-{i + 1}-{name}")
