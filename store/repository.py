@@ -217,8 +217,11 @@ class Store:
         round: int | None = None,
         workshop_id: int | None = None,
         participant_id: int | None = None,
+        self_paced_only: bool = False,
     ) -> list[Answer]:
         stmt = select(Answer).order_by(Answer.id)
+        if self_paced_only:
+            stmt = stmt.where(Answer.workshop_id.is_(None))
         if case_id is not None:
             stmt = stmt.where(Answer.case_id == case_id)
         if round is not None:
@@ -229,6 +232,18 @@ class Store:
             stmt = stmt.where(Answer.participant_id == participant_id)
         with self.session() as s:
             return list(s.scalars(stmt))
+
+    def risk_ratings(self, case_ids: Iterable[str], round: int = 1) -> dict[str, list[tuple[int, str]]]:
+        """(answer id, risk) per case in one query — for views that need only the ratings."""
+        out: dict[str, list[tuple[int, str]]] = {c: [] for c in case_ids}
+        if not out:
+            return out
+        with self.session() as s:
+            rows = s.execute(select(Answer.case_id, Answer.id, Answer.risk)
+                             .where(Answer.case_id.in_(list(out)), Answer.round == round).order_by(Answer.id))
+            for case_id, answer_id, risk in rows:
+                out[case_id].append((answer_id, risk))
+        return out
 
     def count_answers(self, case_id: str | None = None) -> int:
         stmt = select(func.count(Answer.id))

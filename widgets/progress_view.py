@@ -38,9 +38,9 @@ def build(store: Store, participant: Participant, library: Library, lang: str, m
     heading = f"<h2>{esc(m('progress.heading'))}</h2>"
     if not answers:
         return html_widget(heading + f"<p>{esc(m('progress.none_yet'))}</p>", "samsyn-progress-view")
-    others: dict[str, list[str]] = {}
-    for a in answers:
-        others[a.case_id] = [o.risk for o in store.answers(case_id=a.case_id, round=1) if o.id != a.id]
+    ratings = store.risk_ratings({a.case_id for a in answers}, round=1)  # one query, ratings only
+    own_ids = {a.id for a in answers}
+    others = {case_id: [risk for answer_id, risk in rows if answer_id not in own_ids] for case_id, rows in ratings.items()}
     keys = {cid: (c.key.risk if c.key else None) for cid, c in library.cases.items()}
     progress = build_progress([(a.case_id, a.submitted_at, a.risk) for a in answers], others, keys,
                               library.variables.risk_level_ids, min_group)

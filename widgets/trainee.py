@@ -137,10 +137,10 @@ class TraineeLoop:
             self.show_waiting(answer_id)
             return
         own_row = self.store.answer(answer_id)
+        # In a workshop: its own answers. Self-paced: colleagues practising on their own, never a workshop's blind round.
         pool = self.store.answers(case_id=self.case.id, round=self.round,
-                                  workshop_id=self.workshop.id if self.workshop is not None else None)
-        if self.workshop is None:  # self-paced: colleagues practising on their own, never a workshop's blind round
-            pool = [a for a in pool if a.workshop_id is None]
+                                  workshop_id=self.workshop.id if self.workshop is not None else None,
+                                  self_paced_only=self.workshop is None)
         others = [response_from_answer(a) for a in pool if a.id != answer_id]
         panel = self.library.panels.for_case(self.case.id) if self.library.panels else None
         fb = build_feedback(self.case, self.library.variables, response_from_answer(own_row), others,

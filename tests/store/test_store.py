@@ -219,3 +219,14 @@ def test_validate_answer_refuses_bad_values(library, change, field):
     with pytest.raises(AnswerInvalid) as info:
         validate_answer(data, library.get("assi"), library.variables)
     assert any(f == field for f, _problem in info.value.problems), info.value.problems
+
+
+def test_risk_ratings_reads_only_the_ratings_per_case(store):
+    p = store.create_participant("Gran", self_paced=True)
+    q = store.create_participant("Tall", self_paced=True)
+    a1 = store.submit_answer(p.id, full_answer("assi")).answer_id
+    a2 = store.submit_answer(q.id, full_answer("assi")).answer_id
+    store.submit_answer(q.id, full_answer("assi", round=2))
+    assert store.risk_ratings(["assi", "max"]) == {"assi": [(a1, "mycket_hog"), (a2, "mycket_hog")], "max": []}
+    assert store.risk_ratings([]) == {}
+    assert [a.id for a in store.answers(case_id="assi", round=1, self_paced_only=True)] == [a1, a2]
