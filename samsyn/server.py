@@ -28,8 +28,12 @@ class StartRedirectHandler(tornado.web.RequestHandler):
         self.target = target
 
     def get(self, *_args) -> None:
-        query = self.request.query
-        self.redirect(self.target + (f"?{query}" if query else ""), permanent=False)
+        from urllib.parse import urlencode
+
+        # Never carry a manager key or a facilitator secret on to another page.
+        kept = [(k, v.decode("utf-8", "replace")) for k, values in self.request.query_arguments.items()
+                if k not in ("key", "secret") for v in values][:20]
+        self.redirect(self.target + (f"?{urlencode(kept)}" if kept else ""), permanent=False)
 
 
 class TemplateStaticHandler(TemplateStaticFileHandler):
@@ -74,7 +78,10 @@ class SamsynVoila(Voila):
             (self.server_url, StartRedirectHandler, {"target": target}),
             (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
         ]
-        return redirects + kept
+        # Security (samsyn/guard.py): Host allowlist, kernel caps, secrets out of URLs, CSP, no kernel REST route.
+        from samsyn import guard
+
+        return guard.secure(self, redirects + kept)
 
 
 def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> None:
@@ -87,8 +94,13 @@ def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> Non
         # A folder with its own voila.json whose values win over training/voila.json
         # (a workshop server's pool size, or a short cull timeout in a test).
         config_dirs.insert(0, str(Path(override).resolve()))
+    from samsyn.guard import KERNEL_HEADERS, TEMPLATES_DIR
+
+    # Samsyn's page template (no CDN, no inline script) lives in a Jupyter data folder of its own.
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES_DIR), os.environ.get("JUPYTER_PATH")) if p)
     argv = [
         str(notebooks),
+        f"--VoilaConfiguration.http_header_envs={KERNEL_HEADERS!r}",
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--Voila.port_retries=0",
