@@ -47,12 +47,21 @@ def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Pa
         os.environ["SAMSYN_CASES_DIR"] = str(cases_dir.resolve())
     settings = Settings.from_env()
     os.environ["SAMSYN_DATABASE_URL"] = settings.database_url
+    if ip not in ("0.0.0.0", "::", "") and ip.lower() not in settings.allowed_hosts:
+        # The address it listens on is a name it answers to (samsyn.guard: the Host allowlist).
+        os.environ["SAMSYN_ALLOWED_HOSTS"] = ",".join([*settings.allowed_hosts, ip.lower()])
 
     from store.db import migrate
 
     migrate(settings.database_url)
     click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
     click.echo(f"Samsyn: open http://{ip}:{port}/")
+    hosts = Settings.from_env().allowed_hosts
+    if ip in ("0.0.0.0", "::") and not hosts:
+        click.echo("Samsyn: answering to loopback names only; set SAMSYN_ALLOWED_HOSTS to the name or address "
+                   "people will type (README, Security)")
+    elif hosts:
+        click.echo(f"Samsyn: answering to loopback and {', '.join(hosts)}")
     if os.environ.get("JUPYTERHUB_USER"):
         click.echo("Samsyn: manager view by JupyterHub group "
                    f"({os.environ.get('SAMSYN_MANAGER_GROUP') or 'samsyn-managers'})")
@@ -113,13 +122,39 @@ def cases_check(paths: tuple[Path, ...]) -> None:
 @click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export(database_url: str | None, fmt: str, output: Path) -> None:
+@click.option("--hub-usernames/--no-hub-usernames", default=None,
+              help="Name JupyterHub users by their hub user name instead of a pseudonym "
+                   "(default: SAMSYN_EXPORT_HUB_USERNAMES, off).")
+def export(database_url: str | None, fmt: str, output: Path, hub_usernames: bool | None) -> None:
     """Export every answer, pseudonymous, one row per answer."""
     from samsyn.export import write_answers
 
-    url = database_url or Settings.from_env().database_url
-    count = write_answers(url, output, fmt)
-    click.echo(f"{count} answer(s) written to {output}")
+    settings = Settings.from_env()
+    url = database_url or settings.database_url
+    names = settings.export_hub_usernames if hub_usernames is None else hub_usernames
+    count = write_answers(url, output, fmt, hub_usernames=names)
+    click.echo(f"{count} answer(s) written to {output}" + (" (hub users by hub user name)" if names else ""))
+
+
+@main.group()
+def workshops() -> None:
+    """Workshops behind JupyterHub: who may open them."""
+
+
+@workshops.command("grant")
+@click.argument("workshop_id", type=int)
+@click.argument("hub_user")
+@click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None)
+def workshops_grant(workshop_id: int, hub_user: str, database_url: str | None) -> None:
+    """Let another hub mentor open a workshop's facilitator view (its creator always may)."""
+    from store import Store
+
+    store = Store(database_url or Settings.from_env().database_url)
+    if store.workshop(workshop_id) is None:
+        click.echo(f"ERROR no workshop {workshop_id}", err=True)
+        sys.exit(1)
+    store.grant_workshop(workshop_id, hub_user)
+    click.echo(f"{hub_user} may open workshop {workshop_id}")
 
 
 @main.command()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -29,8 +28,10 @@ from sqlalchemy import delete, func, select
 from store.models import AuthFailure
 
 log = logging.getLogger("samsyn.security")
-if not log.handlers:  # in a kernel, stderr is the page's: log to the process's real stderr (the server's log)
-    _handler = logging.StreamHandler(sys.__stderr__)
+if not log.handlers:  # in a kernel, stderr is the page's: log to the server's log instead
+    from samsyn.serverlog import stream as _server_log
+
+    _handler = logging.StreamHandler(_server_log())
     _handler.setFormatter(logging.Formatter("[samsyn.security] %(levelname)s | %(message)s"))
     log.addHandler(_handler)
     log.setLevel(logging.INFO)

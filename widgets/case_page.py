@@ -6,6 +6,7 @@ import ipywidgets as w
 
 from cases import Case, Library, load_library
 from cases.schema import SIDES
+from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
 from store import Store
 from widgets.identity import SignIn, resolve, signed_in_bar
@@ -63,7 +64,7 @@ def build(ctx: PageContext, library: Library | None = None, store: Store | None 
     )
     topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "", code=code)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if case is None:
         parts.append(html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("case.not_found"))}</p>', "samsyn-case-missing"))
     else:

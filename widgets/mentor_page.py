@@ -22,7 +22,11 @@ from cases import Case, Library
 from insight.access import in_hub_group
 from samsyn.i18n import Messages
 from store import Store
+from store.repository import workshop_open
+from store.throttle import Throttle
+from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.identity import wait_message
 
 log = logging.getLogger(__name__)
 MENTOR_NOTEBOOK = "mentor.ipynb"
@@ -36,8 +40,11 @@ def hub_is_mentor() -> bool:
 
 
 def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
-    if os.environ.get("JUPYTERHUB_USER"):
-        return hub_is_mentor()
+    """Standalone: the workshop's facilitator secret. Behind JupyterHub: a mentor who created the
+    workshop or was granted it (``samsyn workshops grant``); being a mentor is not enough."""
+    user = os.environ.get("JUPYTERHUB_USER")
+    if user:
+        return hub_is_mentor() and store.workshop_mentor(workshop_id, user)
     return store.facilitator_allowed(workshop_id, secret)
 
 
@@ -96,7 +103,8 @@ class CreateWorkshop:
             self.status.value = '<div class="samsyn-notice" role="alert"><ul>' + "".join(f"<li>{esc(p)}</li>" for p in problems) + "</ul></div>"
             return
         workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
-                                                      min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)))
+                                                      min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)),
+                                                      owner_hub_user=os.environ.get("JUPYTERHUB_USER") or None)
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
         participants = page_url("start.ipynb", lang=workshop.language)
         self.status.value = (
@@ -121,6 +129,9 @@ class Facilitator:
         self.next_round = w.Button(description="", button_style="warning")
         self.next_round.add_class("samsyn-next-round")
         self.next_round.on_click(lambda _b: self.open_round())
+        self.close_button = w.Button(description=m("mentor.close_workshop"))
+        self.close_button.add_class("samsyn-close-workshop")
+        self.close_button.on_click(lambda _b: self.close())
         self.case_boxes: dict[str, dict[str, w.Widget]] = {}
         case_widgets = []
         workshop = store.workshop(workshop_id)
@@ -149,7 +160,7 @@ class Facilitator:
         prepare.add_class("samsyn-prepare-record")
         prepare.on_click(lambda _b: self.prepare_record())
         self.widget = w.VBox([
-            self.header, w.HBox([refresh, self.next_round]), self.live, *case_widgets, self.convergence,
+            self.header, w.HBox([refresh, self.next_round, self.close_button]), self.live, *case_widgets, self.convergence,
             html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.exports,
         ])
         self.widget.add_class("samsyn-facilitator")
@@ -182,13 +193,18 @@ class Facilitator:
         self.workshop = workshop
         people = self.store.workshop_participants(self.workshop_id)
         counts = self.store.answer_counts(self.workshop_id)
+        hours = self.ctx.settings.workshop_join_hours
+        is_open = workshop_open(workshop, hours)
+        joining = (f'<span class="samsyn-workshop-open">{esc(m("mentor.open_to_join", hours=hours))}</span>' if is_open
+                   else f'<span class="samsyn-workshop-closed">{esc(m("mentor.closed"))}</span>')
+        self.close_button.disabled = not is_open
         self.header.value = (
             f"<h1>{esc(workshop.name)}</h1>"
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong> · '
             f'<span class="samsyn-current-round">{esc(m("mentor.current_round", round=workshop.current_round))}</span> · '
-            f'{esc(m("mentor.min_group_is", n=workshop.min_group_size))}</p>'
+            f'{esc(m("mentor.min_group_is", n=workshop.min_group_size))}</p><p>{joining}</p>'
         )
-        names = ", ".join(esc(p.pseudonym) for p in people) or esc(m("mentor.nobody_yet"))
+        names = ", ".join(f"<bdi>{esc(p.pseudonym)}</bdi>" for p in people) or esc(m("mentor.nobody_yet"))
         self.live.value = (f'<p><strong>{esc(m("mentor.joined", n=len(people)))}</strong> '
                            f'<span class="samsyn-joined-names">{names}</span></p>')
         for wc in workshop.cases:
@@ -209,6 +225,10 @@ class Facilitator:
     def reveal(self, case_id: str) -> None:
         self.store.reveal(self.workshop_id, case_id, self.store.workshop(self.workshop_id).current_round)
         self.render_reveal(case_id)
+        self.refresh()
+
+    def close(self) -> None:
+        self.store.close_workshop(self.workshop_id)
         self.refresh()
 
     def open_round(self) -> None:
@@ -384,14 +404,32 @@ class Facilitator:
         ]) + "</p>"
 
 
+def facilitator_refusal(ctx: PageContext, store: Store, workshop_id: int) -> str | None:
+    """Why the facilitator view stays shut (a message), or None. Wrong secrets are throttled."""
+    m = ctx.messages
+    if os.environ.get("JUPYTERHUB_USER"):
+        if workshop_id >= 0 and facilitator_allowed(store, workshop_id, None):
+            return None
+        return m("mentor.refused_not_yours") if hub_is_mentor() else m("mentor.refused")
+    limiter = Throttle.for_settings(store, ctx.settings)
+    wait = limiter.wait(ctx.client)
+    if wait > 0:
+        return wait_message(m, wait)
+    if workshop_id >= 0 and facilitator_allowed(store, workshop_id, ctx.secret("secret")):
+        return None
+    limiter.failed(ctx.client, "secret")
+    return m("mentor.refused")
+
+
 def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
     m = ctx.messages
     store = store or Store(ctx.settings.database_url)
     workshop_param = ctx.param("workshop")
+    # The secret is in a cookie (samsyn.guard), never in a link: the switch carries only the workshop.
     topbar = w.HBox([html_widget(f"<p><strong>{esc(m('app.name'))}</strong> · {esc(m('mentor.title'))}</p>"),
-                     language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param, secret=ctx.param("secret"))])
+                     language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if workshop_param is None:
         if os.environ.get("JUPYTERHUB_USER") and not hub_is_mentor():
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
@@ -402,8 +440,9 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
             workshop_id = int(workshop_param)
         except ValueError:
             workshop_id = -1
-        if workshop_id < 0 or not facilitator_allowed(store, workshop_id, ctx.param("secret")):
-            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
+        refusal = facilitator_refusal(ctx, store, workshop_id)
+        if refusal:
+            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(refusal)}</p>'))
         else:
             parts.append(Facilitator(ctx, store, library, workshop_id).widget)
     page = w.VBox(parts)

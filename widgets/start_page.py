@@ -7,6 +7,7 @@ import ipywidgets as w
 from cases import Library, load_library
 from store import Store
 from widgets.identity import SignIn, resolve, signed_in_bar
+from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
 
 CASE_NOTEBOOK = "case.ipynb"
@@ -54,7 +55,7 @@ def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Wid
     )
     topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK, code=ctx.param("code"))])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
     if identity is not None:
         parts.append(identity)
     cases = library.ordered()
