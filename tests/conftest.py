@@ -226,3 +226,12 @@ def postgres():
     yield server
     server.stop()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempt_throttle():
+    """The throttle counts failed attempts per process (a kernel is one page); a test run is one process."""
+    from store.throttle import reset_kernel_failures
+
+    reset_kernel_failures()
+    yield

@@ -63,7 +63,7 @@ def test_facilitator_view_refuses_a_wrong_or_missing_secret(store, library):
 
 
 def test_hub_group_decides_the_mentor_role(store, library, monkeypatch):
-    workshop, _secret = store.create_workshop("W", ["assi"])
+    workshop, _secret = store.create_workshop("W", ["assi"], owner_hub_user="anna")
     monkeypatch.setenv("JUPYTERHUB_USER", "anna")
     monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-trainees")
     assert "samsyn-refused" in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))

@@ -28,7 +28,10 @@ def fetch(port: int, path: str, method: str = "GET", headers: dict[str, str] | N
             conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        headers: dict[str, str] = {}
+        for name, value in response.getheaders():  # a repeated header (Set-Cookie) is kept, one per line
+            headers[name.lower()] = f"{headers[name.lower()]}\n{value}" if name.lower() in headers else value
+        return response.status, headers, response.read()
     finally:
         conn.close()
 
@@ -47,7 +50,7 @@ class PageSocket:
         self.kernel_id = kernel_id_of(body)
         self.session = uuid.uuid4().hex
         self.ws = connect(f"ws://127.0.0.1:{port}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
-                          open_timeout=60, max_size=None)
+                          open_timeout=60, max_size=None).__enter__()
         self.frames: list[str] = []
         self.states: dict[str, dict] = {}
 
