@@ -117,11 +117,21 @@ class PageSocket:
         assert len(found) == 1, (dom_class, found)
         return found[0]
 
-    def set(self, comm_id: str, **state) -> None:
-        self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}})
+    def set(self, comm_id: str, **state) -> str:
+        return self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state,
+                                                                   "buffer_paths": []}})
 
-    def click(self, comm_id: str) -> None:
-        self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
+    def click(self, comm_id: str) -> str:
+        return self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
+
+    def done(self, msg_id: str, seconds: float = 60) -> None:
+        """Wait until the kernel has handled one message (its 'idle' status for it)."""
+        self.receive(seconds, until=lambda m: m.get("msg_type") == "status"
+                     and m.get("parent_header", {}).get("msg_id") == msg_id
+                     and m.get("content", {}).get("execution_state") == "idle")
+
+    def value(self, comm_id: str) -> str:
+        return str(self.states.get(comm_id, {}).get("value", ""))
 
     def value_after(self, comm_id: str, seconds: float = 60) -> str:
         """Wait for the next value the kernel sends for a widget."""
