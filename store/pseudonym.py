@@ -49,18 +49,29 @@ def _latin_lookalike(ch: str) -> str:
     from confusable_homoglyphs import confusables
 
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
-    for entry in found:
-        for glyph in entry.get("homoglyphs", []):
-            c = glyph.get("c", "")
-            if c and all("LATIN" in unicodedata.name(x, "") for x in c if x.isalpha()):
-                return c
+    glyphs = [g.get("c", "") for entry in found for g in entry.get("homoglyphs", [])]
+    for c in glyphs:  # a plain ASCII letter first (Cyrillic т is T, not the small capital ᴛ)
+        if c and c.isascii() and c.isalpha():
+            return c
+    for c in glyphs:
+        if c and all("LATIN" in unicodedata.name(x, "") for x in c if x.isalpha()):
+            return c
     return ch
 
 
 def key(name: str) -> str:
     """What two pseudonyms must differ in: look-alikes mapped to Latin, case-folded."""
     shown = display_form(name)
-    return "".join(_latin_lookalike(ch) if ord(ch) > 0x7F else ch for ch in shown).casefold()[:120]
+    return "".join(_folded_lookalike(ch) if ord(ch) > 0x7F else ch for ch in shown).casefold()[:120]
+
+
+def _folded_lookalike(ch: str) -> str:
+    """The key ignores case, so a letter whose capital looks like an ASCII capital maps to it (т, Т → T)."""
+    found = _latin_lookalike(ch)
+    if found.isascii():
+        return found
+    upper = _latin_lookalike(ch.upper()) if len(ch.upper()) == 1 else found
+    return upper if upper.isascii() else found
 
 
 def scripts(name: str) -> set[str]:

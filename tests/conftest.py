@@ -56,7 +56,10 @@ class VoilaServer:
         self.database_url = database_url or f"sqlite:///{self.data_dir / 'samsyn.sqlite3'}"
         self.log_path = tmp / "voila.log"
         env = {**os.environ, "SAMSYN_DATA_DIR": str(self.data_dir), "SAMSYN_DATABASE_URL": self.database_url,
-               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1",
+               # Every test page comes from one client (127.0.0.1) and most stay open until culled:
+               # the kernel caps (samsyn.guard) are tested on their own, with small values.
+               "SAMSYN_MAX_KERNELS": "400", "SAMSYN_MAX_KERNELS_PER_CLIENT": "400", **(extra_env or {})}
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "samsyn.cli", "serve", "--port", str(self.port)],
