@@ -346,11 +346,15 @@ def guarded_page_handler(base: type) -> type:
             return url_path_join(self.settings.get("base_url") or "/", rest)
 
         def _forward_secrets(self) -> None:
-            key = self.get_cookie(MANAGER_COOKIE)
+            """Each secret only to the page that needs it: the key to the manager view, a workshop's
+            facilitator secret to that workshop's facilitator view."""
+            page = self.request.path.rsplit("/", 1)[-1]
+            key = self.get_cookie(MANAGER_COOKIE) if page == "manager.ipynb" else None
             if key:
                 self.request.headers[KEY_HEADER] = key
             workshop = self.get_query_argument("workshop", "")
-            secret = self.get_cookie(FACILITATOR_COOKIE + workshop) if workshop.isdigit() else None
+            secret = (self.get_cookie(FACILITATOR_COOKIE + workshop)
+                      if page == "mentor.ipynb" and workshop.isdigit() else None)
             if secret:
                 self.request.headers[SECRET_HEADER] = secret
 

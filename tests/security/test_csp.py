@@ -20,8 +20,8 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from conftest import free_port, wait_for_port
 from rawclient import fetch
+from servers import VoilaServer, free_port, wait_for_port
 from samsyn.guard import CSP, CSP_CHARTS
 
 pytestmark = pytest.mark.browser
@@ -63,8 +63,6 @@ def font_awesome_loaded(page) -> bool:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from conftest import VoilaServer
-
     from cases import load_library
     from insight.demo import write
 

@@ -176,3 +176,24 @@ def test_exports_carry_no_hub_user_names(store, tmp_path):
                                      "--hub-usernames"]).exit_code == 0
     cells = {str(c.value) for row in load_workbook(out).active.iter_rows() for c in row}
     assert {"anna", "bo"} <= cells
+
+
+def test_language_switches_carry_no_secret(store):
+    """The manager key and the facilitator secret come from the server (a cookie), never into a link."""
+    from dataclasses import replace
+
+    from widgets import manager_page
+
+    library = load_library()
+    workshop, secret = store.create_workshop("W", ["assi"])
+    ctx = replace(page_context(f"workshop={workshop.id}&lang=sv"), secrets={"secret": secret})
+    html = text_of(mentor_page.build(ctx, library, store))
+    assert workshop.join_code in html  # the secret from the server opened the facilitator view
+    links = re.findall(r'class="samsyn-lang-link" href="([^"]+)"', html)
+    assert links and all(secret not in link and "secret" not in link for link in links), links
+    key = "manager-key-for-the-switch-test"
+    ctx = replace(page_context("lang=en"), secrets={"key": key})
+    ctx = replace(ctx, settings=replace(ctx.settings, manager_key=key, database_url=store.url))
+    html = text_of(manager_page.build(ctx, library, environ={}))
+    links = re.findall(r'class="samsyn-lang-link" href="([^"]+)"', html)
+    assert "samsyn-manager-refused" not in html and links and all("key" not in link for link in links), links
