@@ -55,9 +55,11 @@ def resolve(ctx: PageContext, store: Store) -> Participant | None:
     return participant
 
 
-def pseudonym_html(participant: Participant) -> str:
-    """A pseudonym as text, isolated from the text around it (a right-to-left name cannot reorder it)."""
-    return f'<bdi class="samsyn-pseudonym-text">{esc(participant.pseudonym)}</bdi>'
+def pseudonym_html(participant: Participant, *, own: bool = False) -> str:
+    """A pseudonym as text, isolated from the text around it (a right-to-left name cannot reorder it).
+    ``own``: shown to the participant themself — a hub user sees their hub user name (others never do)."""
+    name = participant.hub_user if own and participant.hub_user else participant.pseudonym
+    return f'<bdi class="samsyn-pseudonym-text">{esc(name)}</bdi>'
 
 
 class SignIn:
@@ -163,7 +165,7 @@ class SignIn:
 
 def signed_in_bar(ctx: PageContext, participant: Participant, workshop=None) -> w.HTML:
     m = Messages(ctx.lang)
-    text = esc(m("identity.signed_in", pseudonym="\x00")).replace("\x00", pseudonym_html(participant))
+    text = esc(m("identity.signed_in", pseudonym="\x00")).replace("\x00", pseudonym_html(participant, own=True))
     if workshop is not None:
         text += " " + esc(m("identity.in_workshop", workshop=workshop.name))
     code = participant.personal_code or ""
