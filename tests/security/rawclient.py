@@ -36,6 +36,27 @@ def fetch(port: int, path: str, method: str = "GET", headers: dict[str, str] | N
         conn.close()
 
 
+def upgrade_status(port: int, path: str, host: str, origin: str | None = None) -> int:
+    """The status line's code for a websocket upgrade sent with exactly this Host (and Origin)."""
+    import base64
+    import os
+    import socket
+
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
+             f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}", "Sec-WebSocket-Version: 13"]
+    if origin:
+        lines.append(f"Origin: {origin}")
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        first = b""
+        while b"\r\n" not in first:
+            chunk = sock.recv(1024)
+            if not chunk:
+                break
+            first += chunk
+    return int(first.split(b" ", 2)[1])
+
+
 def kernel_id_of(body: bytes) -> str:
     return re.search(rb'"kernelId": "([0-9a-f-]{36})"', body).group(1).decode()
 
