@@ -21,6 +21,25 @@ REQUIRED_HOME_EXPOSURES = ("fysiskt_vald", "brister_i_omsorg", "bevittnat_vald",
 #: so the key leaves it out. The case must still be in the library.
 SUSPECTED_ONLY = {"sexuella_overgrepp": "sexualised-behaviour"}
 
+# -- issue 15: a library that spans the risk scale and the 2017 population ----
+#: Key distribution (seed 004, Figure 8: of 392 decisions 18 % ingen/låg, 42 %
+#: något förhöjd, 28 % hög, 12 % mycket hög). The rest are mycket hög.
+MIN_SPANNING_CASES = 16
+MIN_KEYS_PER_LEVEL = {"ingen_lag": 3, "nagot_forhojd": 5, "hog": 4, "mycket_hog": 1}
+#: 35 % of the 2017 population were 7–12 years old.
+SCHOOL_AGE, MIN_SCHOOL_AGE_CASES = (7, 12), 3
+#: The option of each exposure group that means "nothing identified here".
+NOTHING_IDENTIFIED = {"home": "ingen_utsatthet", "guardian": "inga_svarigheter", "child": "ingen_svarighet"}
+#: A light intervention: one outpatient intervention that neither takes the
+#: child away overnight nor is an intensive programme (or none at all).
+LIGHT_INTERVENTIONS = {"kontaktperson", "behovsprovat_stod", "annan_oppenvard"}
+#: Words that name a neurodevelopmental condition or disability, per language;
+#: a case counts when its child's-development side names one in both.
+DISABILITY_TERMS = {
+    "sv": ("autism", "adhd", "intellektuell funktionsnedsättning", "funktionsnedsättning", "npf"),
+    "en": ("autism", "adhd", "intellectual disability", "disability", "neurodevelopmental"),
+}
+
 
 @pytest.fixture(scope="module")
 def library():
@@ -131,3 +150,110 @@ def test_option_labels_are_found_by_the_answers_variable_name(variables):
     assert variables.option_label("intervention", "hvb", "sv") == "HVB (hem för vård eller boende)"
     assert variables.option_label("focus", "halsa", "en") == "Health"
     assert variables.option_label("intervention", "nonsense", "sv") == "nonsense"
+
+
+# -- issue 15: the scale and the population -----------------------------------
+# Each rule names the cases that satisfy it. Cases marked (+) come from the
+# parallel case branch (Leo 7, Mira 2, Adam 16, Felix 10); the rules other than
+# test_keys_span_the_scale are met by this branch's cases alone.
+
+
+def _identified(case, variables) -> list[tuple[str, str]]:
+    """(group, option) pairs of the key's exposure that name something identified:
+    every option except the exclusive ones ("none", "information missing")."""
+    exposure = case.key.exposure
+    return [
+        (g, o) for g in NOTHING_IDENTIFIED for o in getattr(exposure, g)
+        if o not in variables.group("exposure", g).exclusive
+    ]
+
+
+def _unknown(case, variables) -> list[tuple[str, str]]:
+    """Exclusive options that do not say "nothing identified" (information missing)."""
+    exposure = case.key.exposure
+    return [
+        (g, o) for g in NOTHING_IDENTIFIED for o in getattr(exposure, g)
+        if o in variables.group("exposure", g).exclusive and o != NOTHING_IDENTIFIED[g]
+    ]
+
+
+@pytest.fixture(scope="module")
+def keyed(cases):
+    return [c for c in cases if c.key]
+
+
+def test_keys_span_the_scale(cases):
+    # ingen_lag: wilma (+ leo, mira); nagot_forhojd: alva, jamila, hanna, omar (+ adam);
+    # hog: liam, yonas, ella (+ felix); mycket_hog: assi, max, nora, sara, tobias.
+    assert len(cases) >= MIN_SPANNING_CASES, f"only {len(cases)} cases: {[c.id for c in cases]}"
+    unkeyed = [c.id for c in cases if c.key is None]
+    assert not unkeyed, f"cases without a key: {unkeyed}"
+    by_level: dict[str, list[str]] = {}
+    for case in cases:
+        by_level.setdefault(case.key.risk, []).append(case.id)
+    short = {level: by_level.get(level, []) for level, n in MIN_KEYS_PER_LEVEL.items() if len(by_level.get(level, [])) < n}
+    assert not short, f"too few keys at {short} (needed {MIN_KEYS_PER_LEVEL})"
+    assert "inte_kant" not in by_level, f"keys that cannot be assessed: {by_level['inte_kant']}"
+
+
+def test_at_least_three_children_aged_7_to_12(cases):
+    # liam 8, omar 9, wilma 11, ella 12 (+ leo 7, felix 10)
+    low, high = SCHOOL_AGE
+    school_age = [c.id for c in cases if low <= c.age <= high]
+    assert len(school_age) >= MIN_SCHOOL_AGE_CASES, f"children aged {low}–{high}: {school_age}"
+
+
+def test_a_family_conflict_case(keyed):
+    # hanna: parent–teenager conflict
+    assert [c.id for c in keyed if "familjekonflikter" in c.key.exposure.home]
+
+
+def test_a_neurodevelopmental_or_disability_case(keyed, variables):
+    # omar: autism and ADHD
+    def names_condition(case, lang):
+        text = " ".join(s.text.get(lang).lower() for s in case.vignette.barnets_utveckling)
+        return any(term in text for term in DISABILITY_TERMS[lang])
+
+    found = [
+        c.id for c in keyed
+        if any(g == "child" for g, _o in _identified(c, variables)) and all(names_condition(c, lang) for lang in LANGS)
+    ]
+    assert found, "no case whose child has a named disability and a difficulty in the key"
+
+
+def test_a_parent_with_physical_ill_health(keyed):
+    # wilma: mother in cancer treatment
+    assert [c.id for c in keyed if "fysisk_ohalsa" in c.key.exposure.guardian]
+
+
+def test_a_confirmed_sexual_abuse_key(keyed):
+    # ella: the perpetrator confessed and was convicted (alva's suspicion stays unmarked)
+    confirmed = [c.id for c in keyed if "sexuella_overgrepp" in c.key.exposure.home]
+    assert confirmed, "no key marks sexual abuse as identified exposure"
+    assert not set(confirmed) & {c.id for c in keyed if c.ambiguous and c.factor("sexualised-behaviour")}
+
+
+def test_a_single_exposure_key(keyed, variables):
+    # wilma: guardian fysisk_ohalsa only (+ leo); "information missing" elsewhere is not "nothing"
+    single = [c.id for c in keyed if len(_identified(c, variables)) == 1 and not _unknown(c, variables)]
+    assert single, "no key with exactly one identified exposure"
+
+
+def test_an_ingen_lag_case_with_a_light_or_no_intervention(keyed, variables):
+    # wilma: a support group (annan_oppenvard); closing with advice is as defensible
+    out_of_home = set(variables.group("intervention", "out_of_home").option_ids)
+    assert not LIGHT_INTERVENTIONS & out_of_home
+    light = [
+        c.id for c in keyed
+        if c.key.risk == "ingen_lag" and len(c.key.interventions) <= 1 and set(c.key.interventions) <= LIGHT_INTERVENTIONS
+    ]
+    assert light, "no ingen/låg case whose key has a light intervention or none"
+
+
+def test_population_rules_use_real_options(variables):
+    for group, option in NOTHING_IDENTIFIED.items():
+        assert option in variables.group("exposure", group).exclusive
+    assert LIGHT_INTERVENTIONS <= set(variables.group("intervention", "outpatient").option_ids)
+    for option in ("familjekonflikter", "sexuella_overgrepp"):
+        assert option in variables.group("exposure", "home").option_ids
+    assert "fysisk_ohalsa" in variables.group("exposure", "guardian").option_ids
