@@ -48,6 +48,19 @@ def test_at_least_eight_cases(cases):
     assert len(cases) >= MIN_CASES, f"only {len(cases)} cases: {[c.id for c in cases]}"
 
 
+def test_a_key_may_need_no_intervention(library, variables, case_data, tmp_path, write_case):
+    """No intervention is a legitimate key (an investigation closed without one):
+    empty interventions and focus validate, and the library has such a case."""
+    assert any(not c.key.interventions and not c.key.focus for c in library.worked_examples("ingen_lag"))
+    case_data["key"].update(risk="ingen_lag", interventions=[], focus=[])
+    del case_data["key"]["rationale"]["interventions"], case_data["key"]["rationale"]["focus"]
+    good, errors = check_paths([write_case(tmp_path / "lib", case_data)])
+    assert errors == [] and good[0].key.interventions == [] and good[0].key.focus == []
+    case_data["key"].pop("interventions"), case_data["key"].pop("focus")  # left out altogether
+    good, errors = check_paths([write_case(tmp_path / "lib2", case_data)])
+    assert errors == [] and good[0].key.interventions == []
+
+
 def test_every_case_is_bilingual(cases):
     for case in cases:
         texts = [case.title, case.summary, case.referral.text]
