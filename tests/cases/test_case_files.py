@@ -10,7 +10,13 @@ import pytest
 
 from cases import LIBRARY_DIR, check_paths, load_library
 
-MIN_CASES = 8
+MIN_CASES = 13
+#: Every level of the scale has worked examples, so that a trainee's lean (higher
+#: or lower than the key) can be seen at both ends. Webbkollen's 2017 data had
+#: 18 % ingen/låg, 42 % något förhöjd, 28 % hög, 12 % mycket hög (seed 004, Figure 8).
+MIN_KEYS_PER_LEVEL = {"ingen_lag": 2, "nagot_forhojd": 3, "hog": 3, "mycket_hog": 1}
+#: Ages 7–12 are 35 % of the 2017 population.
+MIN_AGED_7_TO_12 = 3
 MIN_WORDS, MAX_WORDS = 400, 900
 LANGS = ("sv", "en")
 #: Home-environment exposures the keys must cover between them. The rarer
@@ -44,8 +50,19 @@ def test_check_paths_agrees_with_load_library(library):
     assert sorted(c.id for c in good) == sorted(library.cases)
 
 
-def test_at_least_eight_cases(cases):
+def test_library_has_enough_cases(cases):
     assert len(cases) >= MIN_CASES, f"only {len(cases)} cases: {[c.id for c in cases]}"
+
+
+def test_keys_span_the_whole_scale(library, cases):
+    counts = {level: len(library.worked_examples(level)) for level in MIN_KEYS_PER_LEVEL}
+    short = {level: n for level, n in counts.items() if n < MIN_KEYS_PER_LEVEL[level]}
+    assert not short, f"too few keys at {short} (need {MIN_KEYS_PER_LEVEL}; have {counts})"
+
+
+def test_children_aged_7_to_12(cases):
+    middle = [c.id for c in cases if 7 <= c.age <= 12]
+    assert len(middle) >= MIN_AGED_7_TO_12, f"only {middle} are aged 7-12"
 
 
 def test_a_key_may_need_no_intervention(library, variables, case_data, tmp_path, write_case):
