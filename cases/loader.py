@@ -192,6 +192,18 @@ class Library:
     def get(self, case_id: str | None) -> Case | None:
         return self.cases.get(case_id or "")
 
+    def worked_examples(self, risk_id: str) -> list[Case]:
+        """The cases whose key sits at ``risk_id`` (a level or "inte känt"), in
+        the library's order: the worked examples for that level's anchor.
+        Cases without a key are never examples. KeyError for an unknown id."""
+        if risk_id not in self.variables.risk_answer_ids:
+            raise KeyError(risk_id)
+        return [c for c in self.ordered() if c.key is not None and c.key.risk == risk_id]
+
+    def worked_examples_by_level(self) -> dict[str, list[Case]]:
+        """Every risk answer id in scale order (levels, then "inte känt") with its worked examples."""
+        return {rid: self.worked_examples(rid) for rid in self.variables.risk_answer_ids}
+
 
 def _case_files(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.suffix in CASE_SUFFIXES and not p.name.startswith("."))

@@ -7,6 +7,7 @@ here, in the trainee's language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -74,10 +75,74 @@ class GroupedVariable(_Strict):
     groups: list[OptionGroup] = Field(min_length=1)
 
 
+#: Limits for the anchor texts: a definition is a short paragraph, a "typically"
+#: item one sentence. Long enough to say something, short enough to read while rating.
+MAX_ANCHOR_DEFINITION = 800
+MAX_ANCHOR_ITEM = 300
+MAX_ANCHOR_ITEMS = 6
+
+AnchorDefinitionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANCHOR_DEFINITION)]
+AnchorItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANCHOR_ITEM)]
+
+
+class AnchorDefinition(_Strict):
+    sv: AnchorDefinitionText
+    en: AnchorDefinitionText
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class AnchorItem(_Strict):
+    sv: AnchorItemText
+    en: AnchorItemText
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class RiskAnchor(_Strict):
+    """What one risk answer means, and what typically places a case there."""
+
+    id: OptionId
+    definition: AnchorDefinition
+    typical: list[AnchorItem] = Field(min_length=1, max_length=MAX_ANCHOR_ITEMS)
+
+
+@dataclass(frozen=True)
+class RiskAnchorText:
+    """A risk answer's anchor in one language, ready to show."""
+
+    id: str
+    label: str
+    definition: str
+    typical: tuple[str, ...]
+    is_level: bool  # False for "inte känt", which is missing data, not a level
+
+
 class RiskVariable(_Strict):
     label: BiLabel
     levels: list[Option] = Field(min_length=2)
     not_assessable: Option
+    #: Samsyn's working definitions of the answers (who wrote them and why).
+    anchor_note: AnchorDefinition
+    #: One anchor for every level and for "not assessable", no more, no fewer.
+    anchors: list[RiskAnchor]
+
+    @model_validator(mode="after")
+    def _one_anchor_per_answer(self) -> "RiskVariable":
+        answers = [o.id for o in (*self.levels, self.not_assessable)]
+        seen: set[str] = set()
+        for i, anchor in enumerate(self.anchors):
+            if anchor.id not in answers:
+                raise ValueError(f"anchors[{i}].id: unknown risk answer {anchor.id!r} (allowed: {', '.join(answers)})")
+            if anchor.id in seen:
+                raise ValueError(f"anchors[{i}].id: a second anchor for {anchor.id!r}")
+            seen.add(anchor.id)
+        missing = [a for a in answers if a not in seen]
+        if missing:
+            raise ValueError(f"anchors: no anchor for {', '.join(map(repr, missing))}; every risk answer needs one")
+        return self
 
 
 class BbicSide(_Strict):
@@ -133,6 +198,24 @@ class Variables(_Strict):
             if option.id == risk_id:
                 return option.label(lang)
         raise KeyError(risk_id)
+
+    def risk_anchor(self, risk_id: str, lang: str) -> RiskAnchorText:
+        """The definition of a risk answer and what typically places a case there,
+        in ``lang`` (Swedish unless ``"en"``). KeyError for an unknown id."""
+        for anchor in self.risk.anchors:
+            if anchor.id == risk_id:
+                return RiskAnchorText(
+                    id=anchor.id,
+                    label=self.risk_label(anchor.id, lang),
+                    definition=anchor.definition.get(lang),
+                    typical=tuple(item.get(lang) for item in anchor.typical),
+                    is_level=anchor.id in self.risk_level_ids,
+                )
+        raise KeyError(risk_id)
+
+    def risk_anchors(self, lang: str) -> list[RiskAnchorText]:
+        """Every risk answer's anchor in scale order: the levels lowest first, then "inte känt"."""
+        return [self.risk_anchor(rid, lang) for rid in self.risk_answer_ids]
 
     def group(self, variable: str, group_id: str) -> OptionGroup:
         for group in getattr(self, variable).groups:
