@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from insight.privacy import FEW_ANSWERS, Hidden, check_group, suppress, suppress_counts
-from scoring import RISK_LEVELS, alpha_bootstrap, krippendorff_alpha
+from scoring import RISK_LEVELS, Stat, alpha_bootstrap, krippendorff_alpha
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -93,11 +93,11 @@ def rater_bootstrap_alpha(df: "pd.DataFrame", n_boot: int = 500, seed: int = 0, 
     answered = df[df["risk"].notna()]
     matrix = answered.pivot(index="participant_id", columns="case_id", values="risk")
     data = matrix.to_numpy(dtype=object)
-    point = krippendorff_alpha(data, "ordinal", value_domain=levels)
-    if not point.defined or n_boot <= 0:
-        return point, np.nan, np.nan
+    if n_boot <= 0:
+        return krippendorff_alpha(data, "ordinal", value_domain=levels), np.nan, np.nan
     est = alpha_bootstrap(data, "ordinal", n_boot=n_boot, confidence=confidence, seed=seed, method="raters",
                           value_domain=levels)
+    point = Stat(est.value, None if est.defined else est.reason, est.n, est.not_assessable)
     return point, est.low, est.high
 
 

@@ -363,6 +363,14 @@ def _jackknife_influence(values: np.ndarray) -> np.ndarray:
     return (v.size - 1) * (v.mean() - v)
 
 
+def _bootstrap_weights(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
+    """How often each of ``n`` items is drawn in each of ``n_boot`` resamples
+    of size ``n`` with replacement: ``rng.integers`` then one ``bincount``
+    (much faster than ``rng.multinomial`` for many items)."""
+    draws = rng.integers(0, n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
+
+
 def _resampled(codes: np.ndarray, n_values: int, level, dom, n_boot: int, rng, raters: bool, units: bool):
     """Alpha of ``n_boot`` two-way (or one-way) resamples, the alpha of the data
     from the same computation, and the jackknife influence values."""
@@ -371,25 +379,23 @@ def _resampled(codes: np.ndarray, n_values: int, level, dom, n_boot: int, rng, r
     rr, uu = np.nonzero(codes >= 0)
     onehot[rr, uu, codes[rr, uu]] = 1.0
     counts = onehot.sum(axis=0)
-    w = rng.multinomial(R, np.full(R, 1.0 / R), size=n_boot).astype(float) if raters else None
-    v = rng.multinomial(U, np.full(U, 1.0 / U), size=n_boot).astype(float) if units else None
+    w = _bootstrap_weights(rng, R, n_boot) if raters else None
+    v = _bootstrap_weights(rng, U, n_boot) if units else None
     if w is None:
         a = q = np.broadcast_to(counts, (n_boot, U, n_values))
     else:
-        a = np.einsum("br,ruc->buc", w, onehot)
-        q = np.einsum("br,ruc->buc", w * w, onehot)
+        flat = onehot.reshape(R, U * n_values)
+        a = (w @ flat).reshape(n_boot, U, n_values)
+        q = ((w * w) @ flat).reshape(n_boot, U, n_values)
     samples = _alpha_core(a, q, v, level, dom)
     theta = float(_alpha_core(counts[None], counts[None], None, level, dom)[0])
     influence = []
     if units:
-        keep = 1.0 - np.eye(U)
-        influence.append(_jackknife_influence(
-            _alpha_core(np.broadcast_to(counts, (U, U, n_values)), np.broadcast_to(counts, (U, U, n_values)),
-                        keep, level, dom)))
+        every = np.broadcast_to(counts, (U, U, n_values))
+        influence.append(_jackknife_influence(_alpha_core(every, every, 1.0 - np.eye(U), level, dom)))
     if raters:
-        keep = 1.0 - np.eye(R)
-        a_j = np.einsum("jr,ruc->juc", keep, onehot)
-        influence.append(_jackknife_influence(_alpha_core(a_j, a_j, None, level, dom)))
+        without = counts[None] - onehot  # rater r left out
+        influence.append(_jackknife_influence(_alpha_core(without, without, None, level, dom)))
     return samples, theta, influence
 
 

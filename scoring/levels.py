@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from pandas import NA
 
 __all__ = [
@@ -27,15 +28,6 @@ RISK_LEVELS: tuple[str, ...] = ("ingen_lag", "nagot_forhojd", "hog", "mycket_hog
 NOT_ASSESSABLE = "inte_kant"
 
 _INDEX = {lid: i for i, lid in enumerate(RISK_LEVELS)}
-
-
-def _unanswered(a) -> bool:
-    """``None``, ``nan``, ``pandas.NA`` or ``""``: the rater gave no answer."""
-    if a is None or a is NA:
-        return True
-    if isinstance(a, (float, np.floating)) and math.isnan(a):
-        return True
-    return isinstance(a, str) and a == ""
 
 
 def as_array(data) -> np.ndarray:
@@ -98,32 +90,24 @@ def encode_risk_counted(answers: Iterable, levels: Sequence[str] = RISK_LEVELS) 
             raise ValueError(f"risk level index out of range 0..{len(levels) - 1}: {out[bad][:3]}")
         return out, 0, int((~np.isnan(out)).sum())
     index = {lid: i for i, lid in enumerate(levels)}
-    flat = arr.ravel()
-    out = np.empty(flat.shape, dtype=float)
-    n_na = n_answered = 0
-    for i, a in enumerate(flat):
-        if _unanswered(a):
-            out[i] = np.nan
-            continue
-        n_answered += 1
+    flat = pd.Series(arr.ravel(), dtype=object)
+    # vectorised: level ids by a hash lookup, the rest (numbers, unknown ids) one by one
+    out = flat.map(index).to_numpy(dtype=float)
+    unanswered = flat.isna().to_numpy() | (flat == "").to_numpy()
+    not_assessable = (flat == NOT_ASSESSABLE).to_numpy()
+    for i in np.flatnonzero(np.isnan(out) & ~unanswered & ~not_assessable):
+        a = flat.iat[i]
         if isinstance(a, str):
-            if a == NOT_ASSESSABLE:
-                out[i] = np.nan
-                n_na += 1
-                continue
-            try:
-                out[i] = index[a]
-            except KeyError:
-                hint = (" ('nan' is what numpy makes of a missing value in a string array: pass a list, "
-                        "an object array or None for a missing answer)") if a == "nan" else ""
-                raise ValueError(f"unknown risk level id {a!r}; expected one of {tuple(levels)} or "
-                                 f"{NOT_ASSESSABLE!r}{hint}") from None
-        else:
-            v = float(a)
-            if v != round(v) or not 0 <= v <= len(levels) - 1:
-                raise ValueError(f"risk level index out of range 0..{len(levels) - 1}: {a!r}")
-            out[i] = v
-    return out.reshape(arr.shape), n_na, n_answered
+            hint = (" ('nan' is what numpy makes of a missing value in a string array: pass a list, "
+                    "an object array or None for a missing answer)") if a == "nan" else ""
+            raise ValueError(f"unknown risk level id {a!r}; expected one of {tuple(levels)} or "
+                             f"{NOT_ASSESSABLE!r}{hint}")
+        v = float(a)
+        if v != round(v) or not 0 <= v <= len(levels) - 1:
+            raise ValueError(f"risk level index out of range 0..{len(levels) - 1}: {a!r}")
+        out[i] = v
+    n_na = int(not_assessable.sum())
+    return out.reshape(arr.shape), n_na, int((~unanswered).sum())
 
 
 def level_id(index: float, levels: Sequence[str] = RISK_LEVELS) -> str | None:

@@ -238,6 +238,12 @@ def test_batched_alpha_refuses_bad_tables():
     assert alpha_from_counts_batch(np.zeros((0, 3, 4))).shape == (0,)
 
 
+def _draws(rng, n, n_boot):
+    """How often each of n items is drawn in each resample (as the two-way and rater bootstraps draw)."""
+    picks = rng.integers(0, n, size=(n_boot, n))
+    return np.stack([np.bincount(row, minlength=n) for row in picks])
+
+
 def _alpha_distinct_rater_pairs(data, rows, level="ordinal"):
     """Alpha of the raters ``rows`` (with repeats) by its pairwise definition:
     D_o averages δ over the pairs of values from *different* original raters on
@@ -267,7 +273,7 @@ def test_rater_resamples_leave_out_pairs_of_one_rater_with_itself():
     without the pairs between two copies of one rater (brute force)."""
     data = HAYES_KRIPPENDORFF_2007
     est, samples = alpha_bootstrap(data, "ordinal", n_boot=12, seed=5, method="raters", return_samples=True)
-    w = np.random.default_rng(5).multinomial(5, np.full(5, 0.2), size=12)
+    w = _draws(np.random.default_rng(5), 5, 12)
     defined = (w > 0).sum(axis=1) >= 2  # one rater drawn five times has no pair: dropped
     assert samples.size == defined.sum() >= 10
     expected = [_alpha_distinct_rater_pairs(data, np.repeat(np.arange(5), w[b])) for b in np.flatnonzero(defined)]
@@ -282,8 +288,8 @@ def test_two_way_resamples_equal_the_package_on_resampled_cases_when_no_rater_re
     rng = np.random.default_rng(2)
     _, samples = alpha_bootstrap(data, "interval", n_boot=400, seed=2, method="twoway", return_samples=True)
     keep = np.flatnonzero((~np.isnan(data)).sum(axis=0) >= 2)
-    w = rng.multinomial(4, np.full(4, 0.25), size=400)
-    v = rng.multinomial(len(keep), np.full(len(keep), 1 / len(keep)), size=400)
+    w = _draws(rng, 4, 400)
+    v = _draws(rng, len(keep), 400)
     defined = (w > 0).sum(axis=1) >= 2
     assert samples.size == defined.sum()
     position = np.cumsum(defined) - 1
