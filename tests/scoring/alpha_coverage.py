@@ -74,7 +74,8 @@ class Coverage:
     below: float  # the true alpha lay below the interval
     above: float  # … above it
     mean_width: float
-    estimate_sd: float  # spread of the point estimates across replications
+    estimate_mean: float  # the point estimates across replications: their mean …
+    estimate_sd: float  # … and spread
     reps: int
 
 
@@ -99,7 +100,7 @@ def coverage(method: str | None, *, reps: int, seed: int, raters: int = 5, cases
         widths.append(est.high - est.low)
     label = method or "default"
     return Coverage(label, 1.0 - (below + above) / reps, below / reps, above / reps, float(np.mean(widths)),
-                    float(np.nanstd(points)), reps)
+                    float(np.nanmean(points)), float(np.nanstd(points)), reps)
 
 
 def main() -> None:
@@ -122,7 +123,7 @@ def main() -> None:
             c = coverage(method, reps=args.reps, seed=args.seed, raters=args.raters, cases=args.cases,
                          rater_sd=rater_sd, n_boot=args.n_boot)
             print(f"  {method:7s} coverage {c.coverage:.3f} (true alpha below {c.below:.3f}, above {c.above:.3f}); "
-                  f"mean width {c.mean_width:.3f}; SD of estimates {c.estimate_sd:.3f} "
+                  f"mean width {c.mean_width:.3f}; estimates mean {c.estimate_mean:.3f}, SD {c.estimate_sd:.3f} "
                   f"[{time.perf_counter() - t0:.0f} s]")
 
 
