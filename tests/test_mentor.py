@@ -117,3 +117,16 @@ def test_second_round_convergence_and_record(store, library):
     wb = load_workbook(io.BytesIO(xlsx))
     assert wb.sheetnames == ["Assi"]
     assert {c.value for c in wb["Assi"][1]} >= {"pseudonym", "risk", "round"}
+
+
+def test_alpha_in_the_reveal_and_the_record_shows_the_share_of_inte_kant(store, library):
+    workshop, secret = store.create_workshop("W", ["assi", "jamila"], min_group_size=3)
+    for i, (a, j) in enumerate([("hog", "nagot_forhojd"), ("mycket_hog", "inte_kant"), ("mycket_hog", "hog")]):
+        answer(store, library, workshop, f"P{i}", {"assi": a, "jamila": j})
+    f = mentor_page.Facilitator(page_context(f"workshop={workshop.id}&secret={secret}"), store, library, workshop.id)
+    f.reveal("assi")
+    panel = text_of(f.case_boxes["assi"]["panel"])
+    assert 'class="samsyn-alpha"' in panel and "Krippendorffs alfa" in panel
+    assert "Inte känt: 16,7\xa0% av svaren (1 av 6)" in panel
+    f.prepare_record()
+    assert "samsyn-download-html" in f.exports.value

@@ -260,12 +260,13 @@ class Facilitator:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
         if r.consensus is not None:
             html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+        from feedback.report import alpha_text
         from feedback.workshop import workshop_alpha
 
         by_case = {wc.case_id: {p: resp.risk for p, resp in self._responses(wc.case_id, workshop.current_round).items()}
                    for wc in workshop.cases}
         alpha = workshop_alpha(by_case, v, min_group=workshop.min_group_size, seed=self.workshop_id)
-        html.append(f'<p class="samsyn-alpha">{esc(m("report.alpha", value=alpha.value, low=alpha.low, high=alpha.high, n=alpha.n_cases) if alpha.value is not None else m("report.alpha_undefined"))}</p>')
+        html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
         # per-option agreement
         html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
         for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):

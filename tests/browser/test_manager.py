@@ -79,6 +79,7 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     view = page.locator(".samsyn-manager-view-consistency")
     expect(view.locator(".samsyn-manager-chart-alpha svg")).to_be_visible()
     expect(view.locator("table.samsyn-manager-tertials")).to_contain_text("T")
+    expect(view.locator("table.samsyn-manager-tertials th", has_text="“Not known” left out of alpha")).to_be_visible()
     expect(page.locator(".samsyn-manager-counts")).to_contain_text("answers")
     # bias and drift: the three-person team is listed, hidden, without a number
     _tab(page, "Bias and drift")
