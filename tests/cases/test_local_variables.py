@@ -223,3 +223,27 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()) or ():
         yield from _walk(child)
+
+
+def test_the_guides_example_and_error_lines_are_real(tmp_path):
+    import re
+
+    guide = (Path(__file__).resolve().parents[2] / "cases" / "AUTHORING.md").read_text(encoding="utf-8")
+    section = guide.split("### Your municipality's own variables file", 1)[1]
+    example, errors = re.findall(r"^```text\n(.*?)^```", section, re.S | re.M)[:2]
+    v = load_variables(local=write(tmp_path, example))
+    assert "digitalt_vald" in v.group("exposure", "home").option_ids
+    for line in errors.strip().splitlines():
+        _, field, problem = line.removeprefix("ERROR ").split(": ", 2)
+        snippets = {
+            "exposure.hem": "exposure:\n  hem:\n    retire: [annat]\n",
+            "exposure.home.add[0].id": "exposure:\n  home:\n    add:\n      - {id: annat, sv: Annat, en: Other}\n",
+            "exposure.home.rename.slag": "exposure:\n  home:\n    rename:\n      slag: {sv: Slag}\n",
+            "intervention.out_of_home.retire": "intervention:\n  out_of_home:\n    retire: [familjehem, hvb, sarskilt_ungdomshem]\n",
+        }
+        assert field in snippets, f"the guide shows an error no test makes: {line}"
+        with pytest.raises(CaseFileError) as exc:
+            load_variables(local=write(tmp_path, "schema_version: 1\n" + snippets[field], "broken.yaml"))
+        [error] = exc.value.errors
+        assert error.field == field
+        assert error.problem.startswith(problem.split("…")[0].rstrip(", "))
