@@ -217,3 +217,18 @@ def test_rebuilding_the_preview_closes_the_old_widgets(workspace, library):
     save(path, EXAMPLE.replace("age: 11", "age: 12"))
     page.poll_once()
     assert all(wd.comm is None for wd in old if isinstance(wd, w.Widget))
+
+
+def test_a_very_broken_file_lists_a_bounded_number_of_errors(workspace, library):
+    from widgets.authoring_page import MAX_SHOWN_ERRORS
+
+    sections = "".join(f"    - area: nowhere{i}\n      text: {{sv: x}}\n" for i in range(12))
+    broken = EXAMPLE.split("vignette:")[0] + (
+        "vignette:\n  barnets_utveckling:\n" + sections + "  foraldrarnas_formaga:\n" + sections
+        + "  familj_och_miljo:\n" + sections)
+    save(workspace / "elin.yaml", broken)
+    page = page_for(workspace, library)
+    assert len(page.last.errors) > MAX_SHOWN_ERRORS
+    assert page.errors.value.count('class="samsyn-author-error"') == MAX_SHOWN_ERRORS
+    more = len(page.last.errors) - MAX_SHOWN_ERRORS
+    assert esc(Messages("sv")("author.more_errors", n=more)) in page.errors.value

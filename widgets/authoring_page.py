@@ -50,6 +50,8 @@ from widgets.common import esc, html_widget, style
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+#: The most errors listed with their source lines (a badly broken file is fixed from the top).
+MAX_SHOWN_ERRORS = 30
 
 AUTHOR_STYLE = """
 <style>
@@ -290,7 +292,7 @@ class AuthoringPage:
             return ""
         m = self.m
         items = []
-        for error, line, excerpt in errors:
+        for error, line, excerpt in errors[:MAX_SHOWN_ERRORS]:
             where = f" ({esc(m('author.error_line', line=line))})" if line else ""
             source = ""
             if excerpt:
@@ -301,6 +303,9 @@ class AuthoringPage:
                 source = f'<pre class="samsyn-author-source" aria-label="{esc(m("author.source_label"))}">' + "\n".join(rows) + "</pre>"
             items.append(f'<li class="samsyn-author-error" data-field="{esc(error.field)}">'
                          f"<p><strong>{esc(error.file)}: {esc(error.field)}</strong>: {esc(error.problem)}{where}</p>{source}</li>")
+        more = len(errors) - MAX_SHOWN_ERRORS
+        if more > 0:
+            items.append(f'<li class="samsyn-author-more-errors">{esc(m("author.more_errors", n=more))}</li>')
         return (f"<h2>{esc(m('author.errors_heading'))}</h2>"
                 f'<ul class="samsyn-author-errors">{"".join(items)}</ul>')
 
