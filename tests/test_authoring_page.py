@@ -157,6 +157,14 @@ def test_publishing_a_broken_case_is_refused_and_a_valid_one_reaches_a_stale_pag
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     markup = html_of(build(page_context("lang=sv"), preheated, store))
     assert 'data-case="elin"' in markup and 'data-case="assi"' in markup
+    # and the case page of a kernel preheated before the publish opens the new case
+    from widgets import case_page, mentor_page
+
+    markup = html_of(case_page.build(page_context("case=elin&lang=en"), preheated, store))
+    assert '<h1 class="samsyn-case-title" data-case="elin">Elin, 11</h1>' in markup
+    # the mentor can choose it for a workshop
+    mentor = mentor_page.build(page_context("lang=sv"), preheated, store)
+    assert any("samsyn-workshop-case-elin" in wd._dom_classes for wd in widgets_of(mentor))
 
 
 def test_everything_from_the_file_is_escaped(workspace, library):
