@@ -252,3 +252,24 @@ def test_publish_undoes_a_case_the_library_would_not_serve(workspace, library, v
         publish(path, library, authors, folder=workspace)
     assert exc.value.code == "not_served" and "familjebehandling" in exc.value.params["problems"]
     assert sorted(p.name for p in library.iterdir()) == ["assi.yaml", "max.yaml"]
+
+
+def test_a_case_name_any_author_may_write_survives_the_workshop_export(workspace, v):
+    """Everything from a case file is data wherever it is exported: a name with characters a
+    spreadsheet's sheet title may not hold, or that starts like a formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from cases import Library
+    from feedback.report import render_excel
+
+    data = yaml.safe_load(example())
+    data["name"] = "=Elin/[Ella]*?"
+    path = draft(workspace, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    case = check_draft(path, v, workspace).case
+    assert case is not None and case.name == "=Elin/[Ella]*?"
+    rows = [{"pseudonym": "=cmd|' /C calc'!A0", "round": 1, "risk": "hog"}]
+    book = load_workbook(io.BytesIO(render_excel({"elin": rows}, Library(variables=v, cases={"elin": case}), "sv")))
+    assert book.sheetnames == ["=Elin--Ella---"]
+    assert book.active["A2"].value == "'=cmd|' /C calc'!A0"  # a formula stays text
