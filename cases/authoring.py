@@ -250,7 +250,7 @@ def new_case(folder: Path, case_id: str, name: str) -> Path:
     name = " ".join(name.split())
     if not re.match(ID_PATTERN, case_id):
         raise AuthoringError("bad_id", id=case_id)
-    if not name or len(name) > 40:
+    if not name or len(name) > 40 or not name.isprintable():
         raise AuthoringError("bad_name")
     for suffix in CASE_SUFFIXES:
         if (folder / f"{case_id}{suffix}").exists():

@@ -357,12 +357,14 @@ class AuthoringPage:
 
     def publish(self) -> None:
         m = self.m
-        check = self.check()  # what is published is what is on disk now
-        if check is None:
+        path = self.path
+        if path is None:
             return
-        try:
+        if file_stamp(path) != self._stamp:  # saved since the last check: show what is being published
+            self.check()
+        try:  # publish() checks the file again itself: what is published is what is on disk now
             variables = load_variables()
-            done = publish(check.path, self.settings.cases_dir, variables, folder=self.folder, replace=self.replace.value)
+            done = publish(path, self.settings.cases_dir, variables, folder=self.folder, replace=self.replace.value)
         except AuthoringError as exc:
             self.publish_status.value = f'<p class="samsyn-notice samsyn-author-refused" role="alert">{esc(self.error_text(exc))}</p>'
             return

@@ -173,9 +173,10 @@ def test_new_case_refuses_bad_ids_names_and_existing_files(workspace):
     with pytest.raises(AuthoringError) as exc:
         new_case(workspace, "Elin Berg", "Elin")
     assert exc.value.code == "bad_id"
-    with pytest.raises(AuthoringError) as exc:
-        new_case(workspace, "elin", "  ")
-    assert exc.value.code == "bad_name"
+    for name in ("  ", "x" * 41, "Elin\x00"):
+        with pytest.raises(AuthoringError) as exc:
+            new_case(workspace, "elin", name)
+        assert exc.value.code == "bad_name"
     draft(workspace, "my own text", name="elin.yml")
     with pytest.raises(AuthoringError) as exc:
         new_case(workspace, "elin", "Elin")
