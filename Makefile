@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test setup setup-test system-test-deps bench cases-check clean
+.PHONY: run test setup setup-test system-test-deps bench cases-check author clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: setup-test
 
 cases-check: setup
 	$(VENV)/bin/samsyn cases check
+
+## JupyterLab for writing cases (see README, "Write your own case")
+author: setup
+	$(VENV)/bin/samsyn author
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -145,12 +145,36 @@ def validation_errors(name: str, exc: ValidationError) -> list[CaseError]:
     return errors
 
 
-def load_variables(path: Path = DEFAULT_VARIABLES_PATH) -> Variables:
+#: ``load_variables(local=FROM_SETTINGS)``: use the configured local variables file, if any.
+FROM_SETTINGS = object()
+
+
+def load_variables(path: Path = DEFAULT_VARIABLES_PATH, local: Path | None | object = FROM_SETTINGS) -> Variables:
+    """The variables: the shipped file with a municipality's local changes applied
+    (``cases/local_variables.py``; by default the file ``SAMSYN_VARIABLES_FILE`` names).
+    Raises CaseFileError naming the file, field and problem."""
+    from cases.local_variables import apply_local_variables, local_variables_path_setting
+
     data = read_yaml(path)
+    if local is FROM_SETTINGS:
+        local = local_variables_path_setting()
+    display = str(path)
+    if local is not None:
+        local = Path(local)
+        data = apply_local_variables(data, read_yaml(local), str(local))
+        display = str(local)
     try:
         return Variables.model_validate(data)
     except ValidationError as exc:
-        raise CaseFileError(validation_errors(str(path), exc)) from None
+        raise CaseFileError(validation_errors(display, exc)) from None
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
 
 
 def load_case_file(path: Path, variables: Variables, root: Path | None = None) -> Case:
@@ -185,6 +209,8 @@ class Library:
     cases: dict[str, Case] = field(default_factory=dict)
     errors: list[CaseError] = field(default_factory=list)
     panels: PanelSet | None = None
+    #: The folder it was read from (None for a library built in code): what ``refreshed`` re-reads.
+    root: Path | None = None
 
     def ordered(self) -> list[Case]:
         return sorted(self.cases.values(), key=lambda c: (c.age, c.name))
@@ -240,14 +266,35 @@ _CACHE: dict[tuple, Library] = {}
 
 
 def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library:
-    """Every valid case in ``root``; broken files are left out and logged."""
+    """Every valid case in ``root``; broken files are left out and logged.
+
+    The result is cached by the folder's listing and every file's modification
+    time and size (the case files, ``variables.yaml`` and the local variables
+    file): a call after a case was added, changed or removed reads the folder
+    again, a call when nothing changed costs a directory listing.
+    A broken local variables file does not take the library down: its errors
+    are listed with the cases' and the shipped variables are used."""
+    from cases.local_variables import local_variables_path_setting
+
     root = Path(root) if root else LIBRARY_DIR
     files = _case_files(root) if root.is_dir() else []
-    stamp = (str(root.resolve()), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    local = local_variables_path_setting()
+    stamp = (str(root.resolve()), tuple(_stamp(f) for f in files), _stamp(DEFAULT_VARIABLES_PATH),
+             _stamp(local) if local else None)
     if use_cache and stamp in _CACHE:
         return _CACHE[stamp]
-    variables = load_variables()
-    cases, errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
+    errors: list[CaseError] = []
+    try:
+        variables = load_variables(local=local)
+    except CaseFileError as exc:
+        if local is None:
+            raise
+        for error in exc.errors:
+            log.warning("local variables left out: %s", error)
+        errors.extend(exc.errors)
+        variables = load_variables(local=None)
+    cases, case_errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
+    errors = case_errors + errors
     for error in errors:
         log.warning("case left out: %s", error)
     try:
@@ -255,7 +302,17 @@ def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library
     except CaseFileError as exc:
         errors.extend(exc.errors)
         panels = None
-    library = Library(variables=variables, cases={c.id: c for c in cases}, errors=errors, panels=panels)
+    library = Library(variables=variables, cases={c.id: c for c in cases}, errors=errors, panels=panels, root=root)
     _CACHE.clear()
     _CACHE[stamp] = library
     return library
+
+
+def refreshed(library: Library) -> Library:
+    """``library`` as its folder is now: the same object when nothing changed.
+
+    Pages call it after the request arrives, because a preheated kernel loaded
+    its library before (minutes or hours ago, before a case was published)."""
+    if library.root is None:
+        return library
+    return load_library(library.root)

@@ -96,12 +96,13 @@ class Panel(_Strict):
                     raise ValueError(f"{where}.groups.{group}: {count} respondents, more than the "
                                      f"{sum(members.values())} choices of its options together")
 
+        # Published counts are history: an option retired locally since keeps its meaning here.
         if self.exposure:
             for group in ("home", "guardian", "child"):
-                check(f"exposure.{group}", getattr(self.exposure, group), variables.group("exposure", group).option_ids)
-        check("interventions", self.interventions, variables.intervention_ids,
-              {g.id: g.option_ids for g in variables.intervention.groups})
-        check("focus", self.focus, variables.bbic_area_ids)
+                check(f"exposure.{group}", getattr(self.exposure, group), variables.group("exposure", group).all_option_ids)
+        check("interventions", self.interventions, variables.all_intervention_ids,
+              {g.id: g.all_option_ids for g in variables.intervention.groups})
+        check("focus", self.focus, variables.all_bbic_area_ids)
         return self
 
     def risk_counts(self, variables: Variables) -> dict[str, int]:

@@ -67,7 +67,17 @@ class OptionGroup(_Strict):
 
     @property
     def option_ids(self) -> tuple[str, ...]:
+        """The options offered for new answers (retired ones left out)."""
         return tuple(o.id for o in self.options if not o.retired)
+
+    @property
+    def all_option_ids(self) -> tuple[str, ...]:
+        """Every option ever defined, retired ones too: what stored answers and published panels may name."""
+        return tuple(o.id for o in self.options)
+
+    @property
+    def retired_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options if o.retired)
 
 
 class GroupedVariable(_Strict):
@@ -226,8 +236,8 @@ class Variables(_Strict):
     def option_label(self, variable: str, option_id: str, lang: str) -> str:
         """The label of an answer's option, by the answer's variable name
         (``exposure.home`` … ``intervention``, ``focus``); the id itself if unknown."""
-        if variable == "focus":
-            return self.bbic_area_label(option_id, lang) if option_id in self.bbic_area_ids else option_id
+        if variable == "focus":  # a retired area keeps its label, so old answers stay readable
+            return self.bbic_area_label(option_id, lang) if option_id in self.all_bbic_area_ids else option_id
         if variable.startswith("exposure."):
             groups = [g for g in self.exposure.groups if g.id == variable.split(".", 1)[1]]
         else:
@@ -242,15 +252,39 @@ class Variables(_Strict):
     def intervention_ids(self) -> tuple[str, ...]:
         return tuple(o for g in self.intervention.groups for o in g.option_ids)
 
-    def bbic_areas(self, side: str) -> tuple[str, ...]:
+    @cached_property
+    def all_intervention_ids(self) -> tuple[str, ...]:
+        """Every intervention ever defined, retired ones too."""
+        return tuple(o for g in self.intervention.groups for o in g.all_option_ids)
+
+    def bbic_areas(self, side: str, *, include_retired: bool = False) -> tuple[str, ...]:
         for s in self.bbic.sides:
             if s.id == side:
-                return tuple(a.id for a in s.areas if not a.retired)
+                return tuple(a.id for a in s.areas if include_retired or not a.retired)
         return ()
 
     @cached_property
     def bbic_area_ids(self) -> tuple[str, ...]:
         return tuple(a.id for s in self.bbic.sides for a in s.areas if not a.retired)
+
+    @cached_property
+    def all_bbic_area_ids(self) -> tuple[str, ...]:
+        """Every BBIC area ever defined, retired ones too."""
+        return tuple(a.id for s in self.bbic.sides for a in s.areas)
+
+    def is_retired(self, variable: str, option_id: str) -> bool:
+        """Whether an option (``exposure.<group>``, ``intervention`` or ``focus``) exists but is retired."""
+        if variable == "focus":
+            return option_id in self.all_bbic_area_ids and option_id not in self.bbic_area_ids
+        if variable == "intervention":
+            return option_id in self.all_intervention_ids and option_id not in self.intervention_ids
+        if variable.startswith("exposure."):
+            try:
+                group = self.group("exposure", variable.split(".", 1)[1])
+            except KeyError:
+                return False
+            return option_id in group.retired_ids
+        return False
 
     def bbic_area_label(self, area_id: str, lang: str) -> str:
         for side in self.bbic.sides:
@@ -271,6 +305,10 @@ class Variables(_Strict):
             group = self.group(variable, group_id)
         except KeyError:
             return f"unknown group {group_id!r}"
+        retired = [c for c in chosen if c in group.retired_ids]
+        if retired:
+            return (f"retired option(s) {', '.join(map(repr, retired))}: no longer offered for new answers "
+                    f"(allowed: {', '.join(group.option_ids)})")
         unknown = [c for c in chosen if c not in group.option_ids]
         if unknown:
             return f"unknown option(s) {', '.join(map(repr, unknown))} (allowed: {', '.join(group.option_ids)})"

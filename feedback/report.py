@@ -9,6 +9,7 @@ answers under pseudonyms only, one sheet per case.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -212,7 +213,9 @@ def render_excel(rows_by_case: dict[str, list[dict]], library: Library, lang: st
     wb.remove(wb.active)
     for case_id, rows in rows_by_case.items():
         case = library.cases.get(case_id)
-        ws = wb.create_sheet(title=(case.name if case else case_id)[:31])
+        # a sheet title may not hold []:*?/\ (a case file's name could): replaced, never an error
+        title = re.sub(r"[\[\]:*?/\\]", "-", case.name if case else case_id).strip("'")[:31] or case_id[:31]
+        ws = wb.create_sheet(title=title)
         columns = list(rows[0].keys()) if rows else ["pseudonym", "round", "risk"]
         ws.append(columns)
         for row in rows:

@@ -2,6 +2,7 @@
 
     samsyn serve [--port 8866] [--database-url URL] [--lang sv|en]
     samsyn cases check [PATH …]
+    samsyn author [FOLDER] [--port 8890] [--token TOKEN] [--cases-dir FOLDER]
     samsyn export [--format xlsx|csv] [--output FILE]
     samsyn db upgrade
     samsyn demo [--answers 100000] [--teams 20] [--years 3] [--seed 1]
@@ -34,17 +35,21 @@ def main() -> None:
 @click.option("--database-url", envvar="SAMSYN_DATABASE_URL", default=None, help="SQLAlchemy URL (default: an SQLite file in the user data folder).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="SAMSYN_LANG", default="sv", show_default=True, help="Default language of the pages.")
 @click.option("--cases-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SAMSYN_CASES_DIR", default=None, help="Folder of case files.")
+@click.option("--variables-file", type=click.Path(dir_okay=False, path_type=Path), envvar="SAMSYN_VARIABLES_FILE",
+              default=None, help="Your own variables file: added, renamed and retired answer options.")
 @click.option("--open-browser/--no-browser", default=False, help="Open a browser window.")
 @click.option("--manager-key", envvar="SAMSYN_MANAGER_KEY", default=None,
               help="Secret for the manager view (?key=…); made up and printed once when not given.")
-def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, open_browser: bool,
-          manager_key: str | None) -> None:
+def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, variables_file: Path | None,
+          open_browser: bool, manager_key: str | None) -> None:
     """Start the app (Voila) with its database migrated."""
     if database_url:
         os.environ["SAMSYN_DATABASE_URL"] = database_url
     os.environ["SAMSYN_LANG"] = lang
     if cases_dir:
         os.environ["SAMSYN_CASES_DIR"] = str(cases_dir.resolve())
+    if variables_file:  # absolute: the kernels run in another folder
+        os.environ["SAMSYN_VARIABLES_FILE"] = str(variables_file.resolve())
     settings = Settings.from_env()
     os.environ["SAMSYN_DATABASE_URL"] = settings.database_url
 
@@ -107,6 +112,57 @@ def cases_check(paths: tuple[Path, ...]) -> None:
     bad_files = len({e.file for e in errors}) + len(missing)
     click.echo(f"{len(good)} case(s) valid, {bad_files} file(s) with problems")
     sys.exit(1 if errors or missing else 0)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=int, default=None, help="Port for JupyterLab (default SAMSYN_AUTHOR_PORT or 8890).")
+@click.option("--ip", default=None, help="Address for JupyterLab (default SAMSYN_AUTHOR_IP or 127.0.0.1, loopback).")
+@click.option("--token", default=None,
+              help="JupyterLab's token (default SAMSYN_AUTHOR_TOKEN; made up and printed at every start when not given).")
+@click.option("--cases-dir", type=click.Path(file_okay=False, path_type=Path), envvar="SAMSYN_CASES_DIR", default=None,
+              help="The library folder to publish to: the one the server reads.")
+@click.option("--variables-file", type=click.Path(dir_okay=False, path_type=Path), envvar="SAMSYN_VARIABLES_FILE",
+              default=None, help="Your own variables file, as the server uses it.")
+@click.option("--lang", type=click.Choice(LANGUAGES), envvar="SAMSYN_LANG", default=None,
+              help="Language of the authoring page (both languages are previewed).")
+@click.option("--open-browser/--no-browser", default=True, show_default=True, help="Open a browser window.")
+def author(folder: Path | None, port: int | None, ip: str | None, token: str | None, cases_dir: Path | None,
+           variables_file: Path | None, lang: str | None, open_browser: bool) -> None:
+    """Write cases in JupyterLab: check and preview them on every save, publish them to the library.
+
+    FOLDER is the authoring workspace (default: "authoring" in the user data folder);
+    it is created with the authoring notebook and a template when missing."""
+    from samsyn.author import NOTEBOOK, default_workspace, is_loopback, make_token, prepare_workspace, run_lab
+
+    if cases_dir:
+        os.environ["SAMSYN_CASES_DIR"] = str(cases_dir.resolve())
+    if variables_file:
+        os.environ["SAMSYN_VARIABLES_FILE"] = str(variables_file.resolve())
+    if lang:
+        os.environ["SAMSYN_LANG"] = lang
+    settings = Settings.from_env()
+    # the kernels run in the workspace: every folder they are told about is absolute
+    os.environ["SAMSYN_CASES_DIR"] = str(Path(settings.cases_dir).resolve())
+    if settings.variables_file:
+        os.environ["SAMSYN_VARIABLES_FILE"] = str(Path(settings.variables_file).resolve())
+    ip = ip or settings.author_ip
+    port = port or settings.author_port
+    if token is not None and not token.strip():
+        raise click.BadParameter("the token may not be empty", param_hint="--token")
+    token = token or settings.author_token or make_token()
+    workspace = prepare_workspace(folder or default_workspace())
+    click.echo(f"Samsyn: authoring workspace {workspace}")
+    click.echo(f"Samsyn: publishes to the library {os.environ['SAMSYN_CASES_DIR']}")
+    if not Path(os.environ["SAMSYN_CASES_DIR"]).is_dir():
+        click.echo("Samsyn: warning: that library folder does not exist; publishing will say so", err=True)
+    if not is_loopback(ip):
+        click.echo(f"Samsyn: warning: listening on {ip}, not only on this machine; anyone with the token can "
+                   "edit files and run code", err=True)
+    host = f"[{ip}]" if ":" in ip else ip
+    click.echo(f"Samsyn: open http://{host}:{port}/lab/tree/{NOTEBOOK}?token={token}")
+    click.echo("Samsyn: run the notebook's cell (Shift+Enter), then open a case file, write and save")
+    run_lab(workspace, ip=ip, port=port, token=token, open_browser=open_browser)
 
 
 @main.command()

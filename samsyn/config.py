@@ -49,6 +49,12 @@ class Settings:
     #: The secret of the manager view (standalone); behind JupyterHub a hub group decides.
     manager_key: str | None = None
     manager_group: str = "samsyn-managers"
+    #: A municipality's own variables file (adds, renames, retires answer options); see cases/local_variables.py.
+    variables_file: Path | None = None
+    #: ``samsyn author``: where JupyterLab listens (loopback unless told otherwise) and its token.
+    author_ip: str = "127.0.0.1"
+    author_port: int = 8890
+    author_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -61,6 +67,10 @@ class Settings:
             workshop_min_group=int(env.get("SAMSYN_MIN_GROUP") or 5),
             manager_key=env.get("SAMSYN_MANAGER_KEY") or None,
             manager_group=env.get("SAMSYN_MANAGER_GROUP") or "samsyn-managers",
+            variables_file=Path(env["SAMSYN_VARIABLES_FILE"]) if env.get("SAMSYN_VARIABLES_FILE") else None,
+            author_ip=env.get("SAMSYN_AUTHOR_IP") or "127.0.0.1",
+            author_port=int(env.get("SAMSYN_AUTHOR_PORT") or 8890),
+            author_token=env.get("SAMSYN_AUTHOR_TOKEN") or None,
         )
 
 

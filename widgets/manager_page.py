@@ -16,6 +16,7 @@ import os
 import ipywidgets as w
 
 from cases import Library, load_library
+from cases.loader import refreshed
 from widgets.common import PageContext, esc, html_widget, language_switch, style
 
 MANAGER_NOTEBOOK = "manager.ipynb"
@@ -204,7 +205,7 @@ def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.W
         return refused(ctx, access.reason)
     from insight import load_answers, prepare
 
-    library = library or load_library(ctx.settings.cases_dir)
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
                          f'<p class="samsyn-tagline">{esc(m("manager.tagline"))}</p>', "samsyn-manager-header")

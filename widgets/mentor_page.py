@@ -108,6 +108,26 @@ class CreateWorkshop:
         )
 
 
+def guide_html(case: Case, library: Library, lang: str) -> str:
+    """The mentor's guide to one case: the notes, the prompts, the panel, the key.
+    The workshop view shows it; so does the authoring preview."""
+    m = Messages(lang)
+    out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
+    out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
+    out.append("</ul>")
+    out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
+    out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
+               f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
+    panel = library.panels.for_case(case.id) if library.panels else None
+    if panel is not None:
+        counts = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
+        out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
+    if case.key is not None:
+        out.append(f"<h4>{esc(m('feedback.key', rating=library.variables.risk_label(case.key.risk, lang)))}</h4>")
+        out.append(paragraphs(case.key.rationale.risk.get(lang)))
+    return "".join(out)
+
+
 class Facilitator:
     def __init__(self, ctx: PageContext, store: Store, library: Library, workshop_id: int):
         self.ctx, self.store, self.library, self.workshop_id = ctx, store, library, workshop_id
@@ -309,21 +329,7 @@ class Facilitator:
         self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
 
     def guide_html(self, case: Case) -> str:
-        m, lang = self.m, self.lang
-        out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
-        out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
-        out.append("</ul>")
-        out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
-        out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
-                   f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
-        panel = self.library.panels.for_case(case.id) if self.library.panels else None
-        if panel is not None:
-            counts = ", ".join(f"{self.library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
-            out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
-        if case.key is not None:
-            out.append(f"<h4>{esc(m('feedback.key', rating=self.library.variables.risk_label(case.key.risk, lang)))}</h4>")
-            out.append(paragraphs(case.key.rationale.risk.get(lang)))
-        return "".join(out)
+        return guide_html(case, self.library, self.lang)
 
     def render_convergence(self) -> None:
         from feedback.report import convergence_table
@@ -386,6 +392,9 @@ class Facilitator:
 
 
 def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
+    from cases.loader import refreshed
+
+    library = refreshed(library)  # a preheated kernel loaded it before the request: see cases published since
     m = ctx.messages
     store = store or Store(ctx.settings.database_url)
     workshop_param = ctx.param("workshop")

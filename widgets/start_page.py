@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from cases import Library, load_library
+from cases.loader import refreshed
 from store import Store
 from widgets.identity import SignIn, resolve, signed_in_bar
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
@@ -35,7 +36,8 @@ def case_card(case, ctx: PageContext, has_panel: bool, answered: bool = False) -
 
 
 def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Widget:
-    library = library or load_library(ctx.settings.cases_dir)
+    # a preheated kernel loaded its library before the request: see cases published since
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     participant, answered, identity = None, set(), None
     store = store or Store(ctx.settings.database_url)
