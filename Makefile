@@ -8,7 +8,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-PORT   ?= 8866
+PORT   ?=
 PYTEST_ARGS ?=
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -43,8 +43,9 @@ system-test-deps:
 	  $(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# SAMSYN_PORT (and every other setting) comes from the environment; PORT=… passes --port.
 run: setup
-	$(VENV)/bin/samsyn serve --port $(PORT)
+	$(VENV)/bin/samsyn serve $(if $(PORT),--port $(PORT))
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
