@@ -232,3 +232,35 @@ def postgres():
     yield server
     server.stop()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- The tree stays clean ----------------------------------------------------------
+# Test output goes under tests/artifacts/ (git-ignored); no test may write into the
+# tracked tree (the README's images among it: `make screenshots` refreshes those).
+def _tree_state() -> dict[str, str | None] | None:
+    import hashlib
+
+    listed = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=all"], cwd=REPO,
+                            capture_output=True)
+    if listed.returncode != 0:
+        return None  # not a git checkout: nothing to compare
+    paths = {entry[3:] for entry in listed.stdout.decode(errors="replace").split("\0") if len(entry) > 3}
+    paths |= {str(p.relative_to(REPO)) for p in (REPO / "docs").rglob("*") if p.is_file()}
+    return {p: hashlib.sha256((REPO / p).read_bytes()).hexdigest() if (REPO / p).is_file() else None
+            for p in sorted(paths)}
+
+
+def pytest_sessionstart(session):
+    session.config._samsyn_tree = _tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before, after = getattr(session.config, "_samsyn_tree", None), _tree_state()
+    if before is None or after is None or before == after:
+        return
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("The tests changed files in the tree (write under tests/artifacts/ instead): "
+                            + ", ".join(changed), red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
