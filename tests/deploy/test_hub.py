@@ -307,7 +307,8 @@ def test_three_roles_and_a_workshop_across_hub_users(hub, browser):
     for page in (mentor, anna, bo, cecilia):
         assert page.js_errors == []
         page.context.close()
-    assert unexpected_tracebacks(hub.log()) == []
+    log = hub.log()
+    assert unexpected_tracebacks(log) == []
     # Every user's proxy listened on loopback only (the address the local spawner gives it).
     assert len(re.findall(r"Starting standaloneproxy on '127\.0\.0\.1:\d+'", log)) == 1 + len(RISKS)
     print("\n".join(f"{name}: {seconds:.1f} s" for name, seconds in timings.items()))
