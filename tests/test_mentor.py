@@ -130,3 +130,15 @@ def test_second_round_convergence_and_record(store, library):
     wb = load_workbook(io.BytesIO(xlsx))
     assert wb.sheetnames == ["Assi"]
     assert {c.value for c in wb["Assi"][1]} >= {"pseudonym", "risk", "round"}
+
+
+def test_the_participant_link_fills_in_the_join_code(store, library):
+    from widgets.identity import SignIn
+
+    create = mentor_page.CreateWorkshop(page_context("lang=en"), store, library)
+    create.name.value = "Länken"
+    create.cases["max"].value = True
+    create.create()
+    code = create.status.value.split('samsyn-join-code">')[1].split("<")[0]
+    assert f'class="samsyn-participant-link" href="start.ipynb?join={code}&amp;lang=en"' in create.status.value
+    assert SignIn(page_context(f"join={code}&lang=sv"), store, "start.ipynb", {}).workshop_code.value == code
