@@ -109,15 +109,14 @@ class Hub:
         self.proc = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f", str(config)], cwd=tmp,
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the hub exited:\n{self.log()}")
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if self.api("GET", "/info").get("version"):
                     return
             except OSError:
                 time.sleep(0.5)
-        raise RuntimeError(f"the hub did not answer:\n{self.log()}")
+        self.stop()  # never leave a hub (and its proxy) behind
+        raise RuntimeError(f"the hub did not start:\n{self.log()}")
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
         request = urllib.request.Request(f"{self.url}/hub/api{path}", method=method,
