@@ -20,6 +20,7 @@ shows the message ``author.error.<code>`` from the catalogs.
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import os
 import re
@@ -45,7 +46,7 @@ from cases.loader import (
 from cases.schema import ID_PATTERN, SIDES, Case
 from cases.variables import Variables
 
-TEMPLATE_PATH = Path(__file__).resolve().parent / "template.yaml"
+TEMPLATE_PATH = Path(str(importlib.resources.files("cases") / "template.yaml"))
 #: A workspace may hold its own template here (``samsyn author`` puts a copy there).
 WORKSPACE_TEMPLATE = Path("templates") / "case.yaml"
 LANGS = ("sv", "en")

@@ -14,6 +14,7 @@ uses: it returns every problem.
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 import re
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ from cases.variables import DEFAULT_VARIABLES_PATH, Variables
 
 log = logging.getLogger(__name__)
 
-LIBRARY_DIR = Path(__file__).resolve().parent / "library"
-DEFAULT_PANEL_PATH = Path(__file__).resolve().parent / "reference_panel.yaml"
+# Package data: found where the package is installed (a wheel or a checkout).
+LIBRARY_DIR = Path(str(importlib.resources.files("cases") / "library"))
+DEFAULT_PANEL_PATH = Path(str(importlib.resources.files("cases") / "reference_panel.yaml"))
 MAX_FILE_BYTES = 256 * 1024
 CASE_SUFFIXES = (".yaml", ".yml")
 

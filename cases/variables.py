@@ -8,6 +8,7 @@ here, in the trainee's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import importlib.resources
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -320,4 +321,4 @@ class Variables(_Strict):
         return None
 
 
-DEFAULT_VARIABLES_PATH = Path(__file__).resolve().parent / "variables.yaml"
+DEFAULT_VARIABLES_PATH = Path(str(importlib.resources.files("cases") / "variables.yaml"))  # package data

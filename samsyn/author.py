@@ -24,7 +24,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from samsyn.config import default_data_dir
+from samsyn.config import Settings
 
 NOTEBOOK = "authoring.ipynb"
 TEMPLATE = Path("templates") / "case.yaml"
@@ -51,11 +51,11 @@ NOTEBOOK_CODE = (
 
 
 def default_workspace() -> Path:
-    return Path(os.environ.get("SAMSYN_DATA_DIR") or default_data_dir()) / "authoring"
+    return Path(Settings.from_env().data_dir) / "authoring"
 
 
 def lab_state_dir() -> Path:
-    return Path(os.environ.get("SAMSYN_DATA_DIR") or default_data_dir()) / "jupyterlab"
+    return Path(Settings.from_env().data_dir) / "jupyterlab"
 
 
 def notebook_json() -> dict:

@@ -8,6 +8,7 @@ every statistic and never a level. Level indices are ``0..3``; missing is
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -125,8 +126,8 @@ def load_risk_levels(path: str | Path | None = None) -> tuple[tuple[str, ...], s
     """
     import yaml  # local import: only this helper touches files
 
-    if path is None:
-        path = Path(__file__).resolve().parent.parent / "cases" / "variables.yaml"
+    if path is None:  # the shipped file, wherever the cases package is installed (found, not imported)
+        path = Path(importlib.util.find_spec("cases").origin).parent / "variables.yaml"
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     risk = data["risk"]

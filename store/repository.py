@@ -317,6 +317,45 @@ class Store:
                 return participant
         raise ValueError("pseudonym taken")
 
+    def join_workshop_as_hub_user(self, join_code: str, hub_user: str, *, language: str = "sv") -> Participant:
+        """A JupyterHub user's identity in the workshop with this code: theirs if they joined
+        before, else a new one under their hub name. Raises LookupError (no such workshop) or
+        ValueError (their name is taken by another participant of the workshop)."""
+        workshop = self.workshop_by_code(join_code)
+        if workshop is None:
+            raise LookupError("no workshop with that code")
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                mine = s.scalar(select(Participant).where(Participant.hub_owner == hub_user,
+                                                          Participant.workshop_id == workshop.id))
+                if mine is not None:
+                    return mine
+                participant = Participant(pseudonym=hub_user[:60], workshop_id=workshop.id, personal_code=new_code(),
+                                          hub_owner=hub_user, language=language)
+                s.add(participant)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                else:
+                    return participant
+            # A code collision, the same user joining twice at once (look again), or the name is taken:
+            with self.session() as s:
+                taken = s.scalar(select(Participant.id).where(
+                    Participant.workshop_id == workshop.id, Participant.pseudonym == hub_user[:60],
+                    Participant.hub_owner.is_distinct_from(hub_user)))
+            if taken is not None:
+                raise ValueError("name taken in this workshop")
+        raise RuntimeError("could not join the workshop")
+
+    def hub_workshops(self, hub_user: str) -> list[tuple[Participant, Workshop]]:
+        """The workshops a JupyterHub user has joined, newest first, with their identity in each."""
+        with self.session() as s:
+            rows = s.execute(select(Participant, Workshop).join(Workshop, Participant.workshop_id == Workshop.id)
+                             .where(Participant.hub_owner == hub_user)
+                             .order_by(Workshop.created_at.desc(), Workshop.id.desc())).all()
+            return [(p, w) for p, w in rows]
+
     def workshop_participants(self, workshop_id: int) -> list[Participant]:
         with self.session() as s:
             return list(s.scalars(select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)))

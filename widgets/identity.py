@@ -3,12 +3,12 @@
 Self-paced trainees pick a pseudonym and get a personal code; the code travels
 in the page links (``?code=…``), so a reload or a lost connection brings the
 trainee back to their own drafts and history, and they can return another day
-by typing it. Behind JupyterHub the hub user is the identity.
+by typing it. Behind JupyterHub the hub user is the identity, and joining a
+workshop gives them an identity in it (``widgets/hub_workshops.py``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 import ipywidgets as w
@@ -21,17 +21,17 @@ from widgets.common import PageContext, esc, html_widget, page_url
 MAX_PSEUDONYM = 60
 
 
-def hub_user() -> str | None:
-    """The JupyterHub user name when running behind JupyterHub."""
-    return os.environ.get("JUPYTERHUB_USER") or None
-
-
 def resolve(ctx: PageContext, store: Store) -> Participant | None:
-    user = hub_user()
+    user = ctx.settings.hub_user
+    code = ctx.param("code")
     if user:
+        # A hub user's identity in a workshop travels as its code (widgets/hub_workshops.py),
+        # and counts only on that user's own server.
+        member = store.participant_by_code(code) if code else None
+        if member is not None and member.hub_owner == user:
+            return member
         found = store.participant_by_hub_user(user)
         return found or store.create_participant(user, hub_user=user, language=ctx.lang)
-    code = ctx.param("code")
     return store.participant_by_code(code) if code else None
 
 
@@ -46,7 +46,7 @@ class SignIn:
         self.pseudonym = w.Text(description=m("identity.pseudonym"), placeholder=m("identity.pseudonym_placeholder"),
                                 style={"description_width": "initial"})
         self.pseudonym.add_class("samsyn-pseudonym")
-        self.workshop_code = w.Text(description=m("identity.workshop_code"), placeholder="ABC123",
+        self.workshop_code = w.Text(value=ctx.param("join") or "", description=m("identity.workshop_code"), placeholder="ABC123",
                                     style={"description_width": "initial"}, layout=w.Layout(width="16rem"))
         self.workshop_code.add_class("samsyn-workshop-code")
         start = w.Button(description=m("identity.start"), button_style="primary")
@@ -117,7 +117,7 @@ def signed_in_bar(ctx: PageContext, participant: Participant, workshop=None) -> 
     text = m("identity.signed_in", pseudonym=participant.pseudonym)
     if workshop is not None:
         text += " " + m("identity.in_workshop", workshop=workshop.name)
-    code = participant.personal_code or ""
+    code = "" if participant.hub_owner else participant.personal_code or ""  # behind the hub, the hub is the key
     return html_widget(
         f'<p class="samsyn-signed-in">{esc(text)}'
         + (f' <span class="samsyn-case-meta">({esc(m("identity.your_code"))} <strong>{esc(code)}</strong>)</span>' if code else "")

@@ -11,7 +11,6 @@ minimum size are hidden); no table ranks or lists individuals.
 from __future__ import annotations
 
 import base64
-import os
 
 import ipywidgets as w
 
@@ -196,11 +195,11 @@ class ManagerView:
         self.export_status.value = f"<p>{link}</p>"
 
 
-def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
+def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Widget:
+    """``roles``: the hub user's (``samsyn.hub.Roles``); asked of the hub when not given."""
     from insight.access import check_access
 
-    access = check_access(ctx.param("key"), manager_key=ctx.settings.manager_key,
-                          environ=os.environ if environ is None else environ)
+    access = check_access(ctx.param("key"), ctx.settings, roles)
     if not access.allowed:
         return refused(ctx, access.reason)
     from insight import load_answers, prepare

@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 
 import ipywidgets as w
 
 from cases import Case, Library
-from insight.access import in_hub_group
+from samsyn import hub
 from samsyn.i18n import Messages
 from store import Store
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
@@ -30,14 +29,16 @@ MIN_GROUP_FLOOR = 3
 LIVE_INTERVAL_S = 3.0
 
 
-def hub_is_mentor() -> bool:
-    """Behind JupyterHub the mentor role comes from a hub group."""
-    return in_hub_group("SAMSYN_MENTOR_GROUP", "samsyn-mentors")
+def hub_is_mentor(ctx: PageContext, roles: hub.Roles | None = None) -> bool:
+    """Behind JupyterHub the mentor role comes from a hub group, asked of the hub now."""
+    roles = roles or hub.roles(ctx.settings)
+    return bool(roles and roles.mentor)
 
 
-def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
-    if os.environ.get("JUPYTERHUB_USER"):
-        return hub_is_mentor()
+def facilitator_allowed(ctx: PageContext, store: Store, workshop_id: int, secret: str | None,
+                        roles: hub.Roles | None = None) -> bool:
+    if ctx.settings.behind_hub:
+        return hub_is_mentor(ctx, roles)
     return store.facilitator_allowed(workshop_id, secret)
 
 
@@ -98,7 +99,9 @@ class CreateWorkshop:
         workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
                                                       min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)))
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
-        participants = page_url("start.ipynb", lang=workshop.language)
+        participants = page_url("start.ipynb", join=workshop.join_code, lang=workshop.language)
+        if self.ctx.settings.behind_hub:  # through the hub: each participant lands on their own server
+            participants = hub.user_redirect_url(self.ctx.settings, f"voila/render/{participants}")
         self.status.value = (
             f'<div class="samsyn-notice" role="status"><p>{esc(m("mentor.created", name=workshop.name))}</p>'
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
@@ -391,7 +394,7 @@ class Facilitator:
         ]) + "</p>"
 
 
-def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
+def build(ctx: PageContext, library: Library, store: Store | None = None, roles: hub.Roles | None = None) -> w.Widget:
     from cases.loader import refreshed
 
     library = refreshed(library)  # a preheated kernel loaded it before the request: see cases published since
@@ -403,7 +406,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
     topbar.add_class("samsyn-topbar")
     parts: list[w.Widget] = [style(), topbar]
     if workshop_param is None:
-        if os.environ.get("JUPYTERHUB_USER") and not hub_is_mentor():
+        if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
         else:
             parts.append(CreateWorkshop(ctx, store, library).widget)
@@ -412,7 +415,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
             workshop_id = int(workshop_param)
         except ValueError:
             workshop_id = -1
-        if workshop_id < 0 or not facilitator_allowed(store, workshop_id, ctx.param("secret")):
+        if workshop_id < 0 or not facilitator_allowed(ctx, store, workshop_id, ctx.param("secret"), roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
         else:
             parts.append(Facilitator(ctx, store, library, workshop_id).widget)

@@ -34,7 +34,8 @@ REPO, VoilaServer = _conftest.REPO, _conftest.VoilaServer
 pytestmark = pytest.mark.browser
 
 KEY = "browser-test-manager-key-7f3a"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README images are written here; `make screenshots` copies them to docs/screenshots (never make test).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts" / "screenshots"
 TINY = "Team Tiny"
 
 
