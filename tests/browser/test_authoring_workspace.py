@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 from conftest import REPO, free_port, wait_for_port  # tests/conftest.py
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# README images are written here; `make screenshots` copies them to docs/screenshots (never make test).
+SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 TOKEN = "authoring-test-token-4711"
 #: One preheated start page, nothing else: the start page's kernel loads the library before its request.
 POOLS = {"VoilaKernelManager": {"kernel_pools_config": {
