@@ -46,7 +46,7 @@ from tornado.routing import Matcher, Rule
 from tornado.websocket import WebSocketHandler
 
 from samsyn import redact
-from samsyn.config import Settings
+from samsyn.config import Settings, package_path
 from samsyn.i18n import Messages
 from samsyn.query_auth import valid as proof_valid
 
@@ -94,7 +94,7 @@ KERNEL_HEADERS = [CLIENT_HEADER, KEY_HEADER, SECRET_HEADER]
 MANAGER_COOKIE = "samsyn_manager"
 FACILITATOR_COOKIE = "samsyn_facilitator_"  # + workshop id
 #: A Jupyter data folder with Samsyn's page template (voila/templates/samsyn): no CDN, no inline script.
-TEMPLATES_DIR = Path(__file__).resolve().parent / "jupyter"
+TEMPLATES_DIR = package_path("samsyn", "jupyter")  # package data, in a wheel as in a checkout
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 REFUSAL_LOG_EVERY_S = 60.0
 
@@ -126,7 +126,11 @@ def host_allowed(host_header: str | None, allowed: tuple[str, ...]) -> bool:
 
 
 def client_of(request, settings: Settings) -> str:
-    """The client's address: the socket's peer, or what a trusted proxy says (the last hop it added)."""
+    """The client's address: the socket's peer, or what a trusted proxy says (the last hop it added).
+    Behind JupyterHub the hub user: every request arrives through the user's own proxy (from
+    loopback), the proxy lets only the server's owner in, and all servers share one throttle table."""
+    if settings.behind_hub:
+        return f"hub:{settings.hub_user}"[:64]
     if settings.client_ip_header:
         value = request.headers.get(settings.client_ip_header, "")
         hops = [h.strip() for h in value.split(",") if h.strip()]

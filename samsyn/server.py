@@ -7,7 +7,8 @@ preheated kernels, stripped sources, hidden tracebacks, no file downloads —
 is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
 a folder with another ``voila.json`` whose settings take precedence (used by the
 benchmarks and tests to change pool sizes and cull timeouts). ``SAMSYN_BASE_URL``
-sets the URL prefix the browser sees when a proxy strips it (JupyterHub).
+is the URL prefix the app is served under (``/user/<name>/`` behind JupyterHub,
+where the proxy passes the full path on).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
+
+from samsyn.config import Settings, training_dir
 
 START_PAGE = "voila/render/start.ipynb"
 
@@ -76,6 +79,8 @@ class SamsynVoila(Voila):
             kept.append(spec)
         redirects = [
             (self.server_url, StartRedirectHandler, {"target": target}),
+            # Under a prefix, "/" too: a proxy's readiness probe gets a redirect, not a 404.
+            *([("/", StartRedirectHandler, {"target": target})] if self.server_url != "/" else []),
             (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
         ]
         # Security (samsyn/guard.py): Host allowlist, kernel caps, secrets out of URLs, CSP, no kernel REST route.
@@ -84,16 +89,15 @@ class SamsynVoila(Voila):
         return guard.secure(self, redirects + kept)
 
 
-def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> None:
-    """Run Voila in this process, serving ``notebooks`` with its voila.json."""
-    notebooks = Path(notebooks).resolve()
+def run_voila(settings: Settings, *, open_browser: bool = False) -> None:
+    """Run Voila in this process, serving the notebooks of the installed ``training`` package."""
+    notebooks = training_dir().resolve()
     os.chdir(notebooks)  # voila.json is read from the working directory
     config_dirs = [str(notebooks)]
-    override = os.environ.get("SAMSYN_VOILA_CONFIG_DIR")
-    if override:
+    if settings.voila_config_dir:
         # A folder with its own voila.json whose values win over training/voila.json
         # (a workshop server's pool size, or a short cull timeout in a test).
-        config_dirs.insert(0, str(Path(override).resolve()))
+        config_dirs.insert(0, str(Path(settings.voila_config_dir).resolve()))
     from samsyn.guard import KERNEL_HEADERS, TEMPLATES_DIR
 
     # Samsyn's page template (no CDN, no inline script) lives in a Jupyter data folder of its own.
@@ -101,15 +105,13 @@ def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> Non
     argv = [
         str(notebooks),
         f"--VoilaConfiguration.http_header_envs={KERNEL_HEADERS!r}",
-        f"--port={port}",
-        f"--Voila.ip={ip}",
+        f"--port={settings.port}",
+        f"--Voila.ip={settings.ip}",
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
         *(f"--Voila.config_file_paths={d}" for d in config_dirs),
     ]
-    base_url = os.environ.get("SAMSYN_BASE_URL")
-    if base_url:
-        # Behind a proxy that strips a prefix (jhsingle-native-proxy under JupyterHub: /user/<name>/):
-        # routes stay at /, every URL the pages generate carries the prefix.
-        argv += [f"--Voila.base_url=/{base_url.strip('/')}/", "--Voila.server_url=/"]
+    if settings.base_url != "/":
+        # Behind JupyterHub (/user/<name>/): the proxy passes the full path, so routes and links carry it.
+        argv += [f"--Voila.base_url={settings.base_url}"]
     SamsynVoila.launch_instance(argv=argv)

@@ -9,14 +9,15 @@ a :class:`Stat` (or :class:`Estimate`) whose ``value`` is ``nan`` and whose
 ``reason`` says why.
 """
 
-from ._result import Estimate, Stat
-from .alpha import alpha_bootstrap, alpha_from_counts, krippendorff_alpha
+from ._result import Estimate, NotAssessable, Stat
+from .alpha import BOOTSTRAP_METHODS, alpha_bootstrap, alpha_from_counts, alpha_from_counts_batch, krippendorff_alpha
 from .consensus import (
     RiskSummary,
     consensus,
     consensus_table,
     distance_from_key,
     distance_from_median,
+    leave_one_out_medians,
     level_counts,
     median_level,
     mode_share,
@@ -54,6 +55,7 @@ __all__ = [
     # results
     "Stat",
     "Estimate",
+    "NotAssessable",
     # levels
     "RISK_LEVELS",
     "NOT_ASSESSABLE",
@@ -63,7 +65,9 @@ __all__ = [
     # 1. multi-case reliability
     "krippendorff_alpha",
     "alpha_from_counts",
+    "alpha_from_counts_batch",
     "alpha_bootstrap",
+    "BOOTSTRAP_METHODS",
     # 2. kappa family
     "ratings_to_counts",
     "fleiss_kappa",
@@ -79,6 +83,7 @@ __all__ = [
     "level_counts",
     "distance_from_median",
     "distance_from_key",
+    "leave_one_out_medians",
     "risk_summary",
     "RiskSummary",
     # 4. set-valued answers

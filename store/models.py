@@ -93,15 +93,20 @@ class Participant(Base):
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"), index=True)
     #: Self-paced trainees come back to their history with this code.
     personal_code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    #: Behind JupyterHub: the hub user name.
+    #: Behind JupyterHub: the hub user name (the user's own, self-paced identity).
     hub_user: Mapped[str | None] = mapped_column(String(120), unique=True)
+    #: Behind JupyterHub: the hub user whose identity in a workshop this is (one per workshop).
+    hub_owner: Mapped[str | None] = mapped_column(String(120))
     team: Mapped[str | None] = mapped_column(String(60))
     experience: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8), default="sv")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("workshop_id", "pseudonym", name="uq_participants_workshop_pseudonym"),
-                      Index("uq_participants_workshop_pseudonym_key", "workshop_id", "pseudonym_key", unique=True))
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "pseudonym", name="uq_participants_workshop_pseudonym"),
+        Index("uq_participants_workshop_pseudonym_key", "workshop_id", "pseudonym_key", unique=True),
+        Index("uq_participants_hub_owner_workshop", "hub_owner", "workshop_id", unique=True),
+    )
 
 
 class Answer(Base):

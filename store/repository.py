@@ -377,6 +377,47 @@ class Store:
         with self.session() as s:
             return s.get(WorkshopMentor, (workshop_id, hub_user)) is not None
 
+    def join_workshop_as_hub_user(self, join_code: str, hub_user: str, *, language: str = "sv",
+                                  join_hours: int | None = 24) -> Participant:
+        """A JupyterHub user's identity in the workshop with this code: theirs if they joined
+        before (also once the workshop has closed), else a new one. Its pseudonym is its own
+        ("hub-…", as ``hub_pseudonym``), never the hub user name: the mentor, the other
+        participants and the exports see the pseudonym; ``hub_owner`` ties it to the user.
+        Raises LookupError (no such workshop) or WorkshopClosed (a LookupError: it takes
+        nobody new)."""
+        workshop = self.workshop_by_code(join_code)
+        if workshop is None:
+            raise LookupError("no workshop with that code")
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                mine = s.scalar(select(Participant).where(Participant.hub_owner == hub_user,
+                                                          Participant.workshop_id == workshop.id))
+                if mine is not None:
+                    return mine
+                if not workshop_open(workshop, join_hours):
+                    raise WorkshopClosed("the workshop is closed")
+                pseudonym = hub_pseudonym()
+                participant = Participant(pseudonym=pseudonym, pseudonym_key=pseudonyms.key(pseudonym),
+                                          workshop_id=workshop.id, personal_code=new_code(), hub_owner=hub_user,
+                                          language=language)
+                s.add(participant)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    # A code or pseudonym collision, or the same user joining twice at once: look again.
+                    s.rollback()
+                else:
+                    return participant
+        raise RuntimeError("could not join the workshop")
+
+    def hub_workshops(self, hub_user: str) -> list[tuple[Participant, Workshop]]:
+        """The workshops a JupyterHub user has joined, newest first, with their identity in each."""
+        with self.session() as s:
+            rows = s.execute(select(Participant, Workshop).join(Workshop, Participant.workshop_id == Workshop.id)
+                             .where(Participant.hub_owner == hub_user)
+                             .order_by(Workshop.created_at.desc(), Workshop.id.desc())).all()
+            return [(p, w) for p, w in rows]
+
     def workshop_participants(self, workshop_id: int) -> list[Participant]:
         with self.session() as s:
             return list(s.scalars(select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)))
@@ -423,7 +464,8 @@ class Store:
         (the operator's choice, ``SAMSYN_EXPORT_HUB_USERNAMES``)."""
         with self.session() as s:
             stmt = (
-                select(Answer, Participant.pseudonym, Participant.team, Workshop.name, Participant.hub_user)
+                select(Answer, Participant.pseudonym, Participant.team, Workshop.name, Participant.hub_user,
+                       Participant.hub_owner)
                 .join(Participant, Participant.id == Answer.participant_id)
                 .outerjoin(Workshop, Workshop.id == Answer.workshop_id)
                 .order_by(Answer.id)
@@ -432,7 +474,8 @@ class Store:
                 stmt = stmt.where(Answer.workshop_id == workshop_id)
             rows = s.execute(stmt).all()
             out = []
-            for answer, pseudonym, team, workshop_name, hub_user in rows:
+            for answer, pseudonym, team, workshop_name, own_hub_user, hub_owner in rows:
+                hub_user = own_hub_user or hub_owner  # self-paced, or the user's identity in a workshop
                 if hub_user:
                     if hub_usernames:
                         pseudonym = hub_user

@@ -3,12 +3,12 @@
 Self-paced trainees pick a pseudonym and get a personal code; the code travels
 in the page links (``?code=…``), so a reload or a lost connection brings the
 trainee back to their own drafts and history, and they can return another day
-by typing it. Behind JupyterHub the hub user is the identity.
+by typing it. Behind JupyterHub the hub user is the identity, and joining a
+workshop gives them an identity in it (``widgets/hub_workshops.py``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 import ipywidgets as w
@@ -20,11 +20,6 @@ from store.pseudonym import MAX_PSEUDONYM, PseudonymInvalid, check
 from store.repository import PseudonymTaken, WorkshopClosed
 from store.throttle import Throttle
 from widgets.common import PageContext, esc, html_widget, page_url
-
-
-def hub_user() -> str | None:
-    """The JupyterHub user name when running behind JupyterHub."""
-    return os.environ.get("JUPYTERHUB_USER") or None
 
 
 def throttle(ctx: PageContext, store: Store) -> Throttle:
@@ -39,11 +34,16 @@ def wait_message(m: Messages, seconds: float) -> str:
 
 
 def resolve(ctx: PageContext, store: Store) -> Participant | None:
-    user = hub_user()
+    user = ctx.settings.hub_user
+    code = ctx.param("code")
     if user:
+        # A hub user's identity in a workshop travels as its code (widgets/hub_workshops.py),
+        # and counts only on that user's own server.
+        member = store.participant_by_code(code) if code else None
+        if member is not None and member.hub_owner == user:
+            return member
         found = store.participant_by_hub_user(user)
         return found or store.create_participant(user, hub_user=user, language=ctx.lang)
-    code = ctx.param("code")
     if not code:
         return None
     limiter = throttle(ctx, store)
@@ -57,9 +57,11 @@ def resolve(ctx: PageContext, store: Store) -> Participant | None:
 
 def pseudonym_html(participant: Participant, *, own: bool = False) -> str:
     """A pseudonym as text, isolated from the text around it (a right-to-left name cannot reorder it).
-    ``own``: shown to the participant themself — a hub user sees their hub user name (others never do)."""
-    name = participant.hub_user if own and participant.hub_user else participant.pseudonym
-    return f'<bdi class="samsyn-pseudonym-text">{esc(name)}</bdi>'
+    ``own``: shown to the participant themself — a hub user sees their hub user name, in a workshop
+    too (others never do: they see the pseudonym)."""
+    hub_name = participant.hub_user or participant.hub_owner
+    name = hub_name if own and hub_name else participant.pseudonym
+    return f'<bdi class="samsyn-name">{esc(name)}</bdi>'
 
 
 class SignIn:
@@ -73,7 +75,8 @@ class SignIn:
         self.pseudonym = w.Text(description=m("identity.pseudonym"), placeholder=m("identity.pseudonym_placeholder"),
                                 style={"description_width": "initial"})
         self.pseudonym.add_class("samsyn-pseudonym")
-        self.workshop_code = w.Text(description=m("identity.workshop_code"), placeholder="ABCDE-FGHJK",
+        self.workshop_code = w.Text(value=ctx.param("join") or "", description=m("identity.workshop_code"),
+                                    placeholder="ABCDE-FGHJK",
                                     style={"description_width": "initial"}, layout=w.Layout(width="16rem"))
         self.workshop_code.add_class("samsyn-workshop-code")
         start = w.Button(description=m("identity.start"), button_style="primary")
@@ -168,7 +171,7 @@ def signed_in_bar(ctx: PageContext, participant: Participant, workshop=None) -> 
     text = esc(m("identity.signed_in", pseudonym="\x00")).replace("\x00", pseudonym_html(participant, own=True))
     if workshop is not None:
         text += " " + esc(m("identity.in_workshop", workshop=workshop.name))
-    code = participant.personal_code or ""
+    code = "" if participant.hub_owner else participant.personal_code or ""  # behind the hub, the hub is the key
     return html_widget(
         f'<p class="samsyn-signed-in">{text}'
         + (f' <span class="samsyn-case-meta">({esc(m("identity.your_code"))} <strong>{esc(code)}</strong>)</span>' if code else "")

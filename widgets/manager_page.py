@@ -11,11 +11,11 @@ minimum size are hidden); no table ranks or lists individuals.
 from __future__ import annotations
 
 import base64
-import os
 
 import ipywidgets as w
 
 from cases import Library, load_library
+from cases.loader import refreshed
 from widgets.common import PageContext, esc, html_widget, language_switch, style
 
 MANAGER_NOTEBOOK = "manager.ipynb"
@@ -195,12 +195,12 @@ class ManagerView:
         self.export_status.value = f"<p>{link}</p>"
 
 
-def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
+def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Widget:
+    """``roles``: the hub user's (``samsyn.hub.Roles``); asked of the hub when not given."""
     from insight.access import WRONG_KEY, check_access
 
-    env = os.environ if environ is None else environ
     limiter = None
-    if not env.get("JUPYTERHUB_USER"):  # a key can be guessed: throttled per client and page
+    if not ctx.settings.behind_hub:  # a key can be guessed: throttled per client and page
         from store import Store
         from store.throttle import Throttle
 
@@ -210,14 +210,14 @@ def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.W
             from widgets.identity import wait_message
 
             return refused(ctx, None, wait_message(ctx.messages, wait))
-    access = check_access(ctx.secret("key"), manager_key=ctx.settings.manager_key, environ=env)
+    access = check_access(ctx.secret("key"), ctx.settings, roles)
     if not access.allowed:
         if limiter is not None and access.reason == WRONG_KEY:
             limiter.failed(ctx.client, "key")
         return refused(ctx, access.reason)
     from insight import load_answers, prepare
 
-    library = library or load_library(ctx.settings.cases_dir)
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
                          f'<p class="samsyn-tagline">{esc(m("manager.tagline"))}</p>', "samsyn-manager-header")

@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 
 import ipywidgets as w
 
 from cases import Case, Library
-from insight.access import in_hub_group
+from samsyn import hub
 from samsyn.i18n import Messages
 from store import Store
 from store.repository import workshop_open
@@ -34,17 +33,18 @@ MIN_GROUP_FLOOR = 3
 LIVE_INTERVAL_S = 3.0
 
 
-def hub_is_mentor() -> bool:
-    """Behind JupyterHub the mentor role comes from a hub group."""
-    return in_hub_group("SAMSYN_MENTOR_GROUP", "samsyn-mentors")
+def hub_is_mentor(ctx: PageContext, roles: hub.Roles | None = None) -> bool:
+    """Behind JupyterHub the mentor role comes from a hub group, asked of the hub now."""
+    roles = roles or hub.roles(ctx.settings)
+    return bool(roles and roles.mentor)
 
 
-def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
-    """Standalone: the workshop's facilitator secret. Behind JupyterHub: a mentor who created the
-    workshop or was granted it (``samsyn workshops grant``); being a mentor is not enough."""
-    user = os.environ.get("JUPYTERHUB_USER")
-    if user:
-        return hub_is_mentor() and store.workshop_mentor(workshop_id, user)
+def facilitator_allowed(ctx: PageContext, store: Store, workshop_id: int, secret: str | None,
+                        roles: hub.Roles | None = None) -> bool:
+    """Standalone: the workshop's facilitator secret. Behind JupyterHub: a mentor (hub group) who
+    created the workshop or was granted it (``samsyn workshops grant``); being a mentor is not enough."""
+    if ctx.settings.behind_hub:
+        return hub_is_mentor(ctx, roles) and store.workshop_mentor(workshop_id, ctx.settings.hub_user)
     return store.facilitator_allowed(workshop_id, secret)
 
 
@@ -104,9 +104,11 @@ class CreateWorkshop:
             return
         workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
                                                       min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)),
-                                                      owner_hub_user=os.environ.get("JUPYTERHUB_USER") or None)
+                                                      owner_hub_user=self.ctx.settings.hub_user)
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
-        participants = page_url("start.ipynb", lang=workshop.language)
+        participants = page_url("start.ipynb", join=workshop.join_code, lang=workshop.language)
+        if self.ctx.settings.behind_hub:  # through the hub: each participant lands on their own server
+            participants = hub.user_redirect_url(self.ctx.settings, f"voila/render/{participants}")
         self.status.value = (
             f'<div class="samsyn-notice" role="status"><p>{esc(m("mentor.created", name=workshop.name))}</p>'
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
@@ -114,6 +116,26 @@ class CreateWorkshop:
             f'<p>{esc(m("mentor.facilitator_link"))} <a class="samsyn-facilitator-link" href="{esc(facilitator)}">{esc(m("mentor.open_facilitator"))}</a></p>'
             f'<p>{esc(m("mentor.keep_secret"))}</p></div>'
         )
+
+
+def guide_html(case: Case, library: Library, lang: str) -> str:
+    """The mentor's guide to one case: the notes, the prompts, the panel, the key.
+    The workshop view shows it; so does the authoring preview."""
+    m = Messages(lang)
+    out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
+    out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
+    out.append("</ul>")
+    out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
+    out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
+               f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
+    panel = library.panels.for_case(case.id) if library.panels else None
+    if panel is not None:
+        counts = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
+        out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
+    if case.key is not None:
+        out.append(f"<h4>{esc(m('feedback.key', rating=library.variables.risk_label(case.key.risk, lang)))}</h4>")
+        out.append(paragraphs(case.key.rationale.risk.get(lang)))
+    return "".join(out)
 
 
 class Facilitator:
@@ -280,12 +302,13 @@ class Facilitator:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
         if r.consensus is not None:
             html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+        from feedback.report import alpha_text
         from feedback.workshop import workshop_alpha
 
         by_case = {wc.case_id: {p: resp.risk for p, resp in self._responses(wc.case_id, workshop.current_round).items()}
                    for wc in workshop.cases}
         alpha = workshop_alpha(by_case, v, min_group=workshop.min_group_size, seed=self.workshop_id)
-        html.append(f'<p class="samsyn-alpha">{esc(m("report.alpha", value=alpha.value, low=alpha.low, high=alpha.high, n=alpha.n_cases) if alpha.value is not None else m("report.alpha_undefined"))}</p>')
+        html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
         # per-option agreement
         html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
         for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):
@@ -328,21 +351,7 @@ class Facilitator:
         self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
 
     def guide_html(self, case: Case) -> str:
-        m, lang = self.m, self.lang
-        out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
-        out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
-        out.append("</ul>")
-        out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
-        out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
-                   f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
-        panel = self.library.panels.for_case(case.id) if self.library.panels else None
-        if panel is not None:
-            counts = ", ".join(f"{self.library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
-            out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
-        if case.key is not None:
-            out.append(f"<h4>{esc(m('feedback.key', rating=self.library.variables.risk_label(case.key.risk, lang)))}</h4>")
-            out.append(paragraphs(case.key.rationale.risk.get(lang)))
-        return "".join(out)
+        return guide_html(case, self.library, self.lang)
 
     def render_convergence(self) -> None:
         from feedback.report import convergence_table
@@ -404,24 +413,28 @@ class Facilitator:
         ]) + "</p>"
 
 
-def facilitator_refusal(ctx: PageContext, store: Store, workshop_id: int) -> str | None:
+def facilitator_refusal(ctx: PageContext, store: Store, workshop_id: int, roles: hub.Roles | None = None) -> str | None:
     """Why the facilitator view stays shut (a message), or None. Wrong secrets are throttled."""
     m = ctx.messages
-    if os.environ.get("JUPYTERHUB_USER"):
-        if workshop_id >= 0 and facilitator_allowed(store, workshop_id, None):
+    if ctx.settings.behind_hub:
+        roles = roles or hub.roles(ctx.settings)  # asked once for the page
+        if workshop_id >= 0 and facilitator_allowed(ctx, store, workshop_id, None, roles):
             return None
-        return m("mentor.refused_not_yours") if hub_is_mentor() else m("mentor.refused")
+        return m("mentor.refused_not_yours") if hub_is_mentor(ctx, roles) else m("mentor.refused")
     limiter = Throttle.for_settings(store, ctx.settings)
     wait = limiter.wait(ctx.client)
     if wait > 0:
         return wait_message(m, wait)
-    if workshop_id >= 0 and facilitator_allowed(store, workshop_id, ctx.secret("secret")):
+    if workshop_id >= 0 and facilitator_allowed(ctx, store, workshop_id, ctx.secret("secret")):
         return None
     limiter.failed(ctx.client, "secret")
     return m("mentor.refused")
 
 
-def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
+def build(ctx: PageContext, library: Library, store: Store | None = None, roles: hub.Roles | None = None) -> w.Widget:
+    from cases.loader import refreshed
+
+    library = refreshed(library)  # a preheated kernel loaded it before the request: see cases published since
     m = ctx.messages
     store = store or Store(ctx.settings.database_url)
     workshop_param = ctx.param("workshop")
@@ -431,7 +444,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
     topbar.add_class("samsyn-topbar")
     parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if workshop_param is None:
-        if os.environ.get("JUPYTERHUB_USER") and not hub_is_mentor():
+        if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
         else:
             parts.append(CreateWorkshop(ctx, store, library).widget)
@@ -440,7 +453,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
             workshop_id = int(workshop_param)
         except ValueError:
             workshop_id = -1
-        refusal = facilitator_refusal(ctx, store, workshop_id)
+        refusal = facilitator_refusal(ctx, store, workshop_id, roles)
         if refusal:
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(refusal)}</p>'))
         else:

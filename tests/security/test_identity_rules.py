@@ -135,28 +135,34 @@ def test_the_throttle_counts_per_client_and_per_kernel(store):
 # -- hub -------------------------------------------------------------------------------------------------
 @pytest.fixture
 def hub_mentor(monkeypatch):
-    def become(user: str) -> None:
+    """Become a hub user in the mentors' group; returns the roles the page would have asked the hub for."""
+    from samsyn import hub
+
+    def become(user: str):
         monkeypatch.setenv("JUPYTERHUB_USER", user)
-        monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-mentors")
+        return hub.roles(page_context("").settings, frozenset({"samsyn-mentors"}))
     return become
 
 
 def test_a_hub_mentor_opens_only_their_own_or_granted_workshops(store, hub_mentor, tmp_path):
     library = load_library()
-    hub_mentor("anna")
+    roles = hub_mentor("anna")
     create = mentor_page.CreateWorkshop(page_context("lang=sv"), store, library)
     create.name.value = "Annas workshop"
     create.cases["assi"].value = True
     create.create()
     (workshop,) = [w for w in (store.workshop(i) for i in range(1, 5)) if w]
     assert workshop.owner_hub_user == "anna"
-    assert workshop.join_code in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
-    hub_mentor("bo")
-    refused = text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
+    page = page_context(f"workshop={workshop.id}")
+    assert workshop.join_code in text_of(mentor_page.build(page, library, store, roles=roles))
+    roles = hub_mentor("bo")
+    page = page_context(f"workshop={workshop.id}")
+    refused = text_of(mentor_page.build(page, library, store, roles=roles))
     assert "samsyn-refused" in refused and workshop.join_code not in refused
+    assert page.messages("mentor.refused_not_yours") in refused
     result = CliRunner().invoke(main, ["workshops", "grant", str(workshop.id), "bo", "--database-url", store.url])
     assert result.exit_code == 0, result.output
-    assert workshop.join_code in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
+    assert workshop.join_code in text_of(mentor_page.build(page, library, store, roles=roles))
 
 
 def test_exports_carry_no_hub_user_names(store, tmp_path):
@@ -165,17 +171,26 @@ def test_exports_carry_no_hub_user_names(store, tmp_path):
     old = store.create_participant("anna", hub_user="anna")  # as stored before: the name as pseudonym
     new = store.create_participant("bo", hub_user="bo")
     assert new.pseudonym != "bo" and new.pseudonym.startswith("hub-")
-    for p in (old, new):
+    workshop, _secret = store.create_workshop("W", ["assi"])
+    member = store.join_workshop_as_hub_user(workshop.join_code, "cecilia")  # her identity in a workshop
+    assert member.pseudonym.startswith("hub-") and member.hub_owner == "cecilia"
+    from store.models import Participant
+
+    with store.session() as s, s.begin():  # a workshop identity stored before hub pseudonyms: the name
+        s.add(Participant(pseudonym="dora", pseudonym_key="dora", hub_owner="dora", workshop_id=workshop.id,
+                          personal_code="LEGA-CYDO-RA23"))
+    legacy = store.participant_by_code("LEGA-CYDO-RA23")
+    for p in (old, new, member, legacy):
         store.submit_answer(p.id, AnswerIn(case_id="assi", round=1, risk="hog", motivation="m", language="sv",
                                            selections={}, factors=[], goals=[]))
     out = tmp_path / "answers.xlsx"
     assert CliRunner().invoke(main, ["export", "-o", str(out), "--database-url", store.url]).exit_code == 0
     cells = {str(c.value) for row in load_workbook(out).active.iter_rows() for c in row}
-    assert "anna" not in cells and "bo" not in cells
+    assert not {"anna", "bo", "cecilia", "dora"} & cells
     assert CliRunner().invoke(main, ["export", "-o", str(out), "--database-url", store.url,
                                      "--hub-usernames"]).exit_code == 0
     cells = {str(c.value) for row in load_workbook(out).active.iter_rows() for c in row}
-    assert {"anna", "bo"} <= cells
+    assert {"anna", "bo", "cecilia", "dora"} <= cells
 
 
 def test_language_switches_carry_no_secret(store):
@@ -194,6 +209,6 @@ def test_language_switches_carry_no_secret(store):
     key = "manager-key-for-the-switch-test"
     ctx = replace(page_context("lang=en"), secrets={"key": key})
     ctx = replace(ctx, settings=replace(ctx.settings, manager_key=key, database_url=store.url))
-    html = text_of(manager_page.build(ctx, library, environ={}))
+    html = text_of(manager_page.build(ctx, library))
     links = re.findall(r'class="samsyn-lang-link" href="([^"]+)"', html)
     assert "samsyn-manager-refused" not in html and links and all("key" not in link for link in links), links
