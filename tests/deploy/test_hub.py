@@ -7,7 +7,10 @@ steps (tests/deploy/conftest.py) and configurable-http-proxy at the version
 the values pin. Replaced here, as docs/deploy.md says: the identity provider
 by JupyterHub's shared-password authenticator, KubeSpawner by
 SimpleLocalProcessSpawner, the database secret by the throwaway PostgreSQL
-of tests/conftest.py. Everything listens on 127.0.0.1.
+of tests/conftest.py. Everything listens on 127.0.0.1; Chromium reaches the
+hub by its public name from the values (``SAMSYN_ALLOWED_HOSTS``,
+``hub.example.org``), which it resolves to 127.0.0.1, so every page reaches
+the users' servers with the Host header a real deployment's do.
 
 One session, in Chromium: a mentor signs in and creates a workshop; three
 trainees join it by the three ways a hub user can (the mentor's link before
@@ -47,6 +50,8 @@ VALUES = yaml.safe_load((REPO / "docs" / "deploy" / "config.yaml").read_text())
 CHP = Path(sys.prefix) / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"  # make setup-test
 PASSWORD = "workshop-" + secrets.token_hex(8)
 ADMIN_TOKEN = secrets.token_hex(32)
+#: The hub's public name, as the values give it to the users' servers (the Host allowlist).
+PUBLIC_HOST = VALUES["singleuser"]["extraEnv"]["SAMSYN_ALLOWED_HOSTS"].split(",")[0].strip()
 TIMEOUT_MS = 180_000  # a first page behind the hub starts the user's samsyn serve
 RISKS = {"anna": "nagot_forhojd", "bo": "hog", "cecilia": "nagot_forhojd"}
 
@@ -100,7 +105,8 @@ c.JupyterHub.load_roles = [{{"name": "samsyn-test-admin", "scopes": ["admin:grou
 class Hub:
     def __init__(self, tmp: Path, image, database_url: str):
         self.ports = {"public": free_port(), "hub": free_port(), "proxy_api": free_port()}
-        self.url = f"http://127.0.0.1:{self.ports['public']}"
+        self.api_url = f"http://127.0.0.1:{self.ports['public']}"  # the test's own calls to the hub's API
+        self.url = f"http://{PUBLIC_HOST}:{self.ports['public']}"  # what the browser opens
         (tmp / "home").mkdir()
         config = tmp / "jupyterhub_config.py"
         config.write_text(hub_config(tmp, image, database_url, self.ports))
@@ -119,7 +125,7 @@ class Hub:
         raise RuntimeError(f"the hub did not start:\n{self.log()}")
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
-        request = urllib.request.Request(f"{self.url}/hub/api{path}", method=method,
+        request = urllib.request.Request(f"{self.api_url}/hub/api{path}", method=method,
                                          data=json.dumps(body).encode() if body is not None else None,
                                          headers={"Authorization": f"token {ADMIN_TOKEN}"})
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -139,6 +145,18 @@ class Hub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, 9)
         self._log.close()
+
+
+@pytest.fixture(scope="module")
+def hub_browser(browser, request):
+    """Chromium that finds the hub by its public name (on this machine: 127.0.0.1, nothing else),
+    launched like tests/conftest.py's browser, by the same Playwright."""
+    root = str(REPO / "tests" / "conftest.py")
+    conftest = next(p for p in request.config.pluginmanager.get_plugins() if getattr(p, "__file__", None) == root)
+    named = browser.browser_type.launch(executable_path=conftest.CHROMIUM, headless=True,
+                                        args=[*conftest.CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"])
+    yield named
+    named.close()
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +209,8 @@ def sign_in(browser: Browser, hub: Hub, user: str, url: str | None = None) -> Pa
     page.set_default_timeout(TIMEOUT_MS)
     page.js_errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    # Samsyn's Content-Security-Policy must hold behind the hub's prefix: no page breaks a rule.
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.js_errors.append(msg.text))
     page.goto(url or f"{hub.url}/hub/login")
     page.locator("#username_input").fill(user)
     page.locator("#password_input").fill(PASSWORD)
@@ -216,7 +236,8 @@ def answer_in_workshop(page: Page, user: str, workshop: str) -> None:
     expect(page.locator(".samsyn-waiting")).to_be_visible()  # blind until the reveal
 
 
-def test_three_roles_and_a_workshop_across_hub_users(hub, browser):
+def test_three_roles_and_a_workshop_across_hub_users(hub, hub_browser):
+    browser = hub_browser
     timings: dict[str, float] = {}
 
     # The mentor signs in, lands on their own start page, and has the way to run a workshop.
@@ -235,8 +256,15 @@ def test_three_roles_and_a_workshop_across_hub_users(hub, browser):
     code = mentor.locator(".samsyn-join-code").inner_text()
     share = mentor.locator(".samsyn-participant-link").get_attribute("href")
     assert share == f"/hub/user-redirect/voila/render/start.ipynb?join={code}&lang=sv"
-    mentor.locator(".samsyn-facilitator-link").click()
+    with mentor.expect_response(lambda r: "/voila/render/mentor.ipynb" in r.url and r.status == 200) as rendered:
+        mentor.locator(".samsyn-facilitator-link").click()
     expect(mentor.locator(".samsyn-facilitator h1")).to_have_text("Hubbworkshop")
+    # The facilitator secret left the URL for a cookie of the mentor's own server (samsyn.guard).
+    assert "secret=" not in mentor.url and mentor.url.startswith(f"{hub.url}/user/mentor1/voila/render/mentor.ipynb")
+    cookies = [c for c in mentor.context.cookies() if c["name"].startswith("samsyn_facilitator_")]
+    assert [(c["path"], c["httpOnly"]) for c in cookies] == [("/user/mentor1/voila/render/", True)]
+    policy = rendered.value.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy
     started = hub.api("GET", "/users/mentor1")["servers"][""]["started"]
 
     # anna follows the mentor's link before signing in: the hub signs her in, starts her server, and
@@ -260,8 +288,12 @@ def test_three_roles_and_a_workshop_across_hub_users(hub, browser):
 
     # The mentor's live view counts three hub users; the reveal reaches them.
     expect(mentor.locator('.samsyn-answer-count[data-case="jamila"]')).to_have_attribute("data-n", "3")
-    for user in RISKS:
-        expect(mentor.locator(".samsyn-joined-names")).to_contain_text(user)
+    store = Store(hub.database_url)
+    for user in RISKS:  # the mentor sees each hub user's pseudonym in the workshop, never the hub user name
+        (member,) = [p for p, w in store.hub_workshops(user) if w.join_code == code]
+        assert member.pseudonym.startswith("hub-")
+        expect(mentor.locator(".samsyn-joined-names")).to_contain_text(member.pseudonym)
+        expect(mentor.locator(".samsyn-joined-names")).not_to_contain_text(user)
     mentor.locator(".samsyn-reveal-jamila").click()
     expect(mentor.locator(".samsyn-reveal-panel-jamila .samsyn-reveal-chart svg")).to_be_visible()
     for trainee in (anna, bo):
@@ -270,7 +302,6 @@ def test_three_roles_and_a_workshop_across_hub_users(hub, browser):
 
     # In the shared database: each hub user answered in the workshop as themselves, apart from
     # their own self-paced identity.
-    store = Store(hub.database_url)
     workshop = store.workshop_by_code(code)
     answers = store.answers(case_id="jamila", workshop_id=workshop.id)
     assert sorted(store.participant(a.participant_id).hub_owner for a in answers) == ["anna", "bo", "cecilia"]
