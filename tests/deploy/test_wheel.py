@@ -41,25 +41,33 @@ def test_every_file_of_the_app_is_in_the_installed_wheel(image):
     assert missing == []
     for needed in ("training/case.ipynb", "training/voila.json", "cases/library/assi.yaml", "cases/variables.yaml",
                    "cases/reference_panel.yaml", "samsyn/locale/sv/LC_MESSAGES/samsyn.po",
-                   "store/migrations/versions/0001_initial.py", "store/migrations/script.py.mako"):
+                   "store/migrations/versions/0001_initial.py", "store/migrations/script.py.mako",
+                   "store/migrations/versions/0002_security.py", "store/migrations/versions/0003_hub.py",
+                   # Samsyn's own page template (samsyn/guard.py: no CDN, no inline script)
+                   "samsyn/jupyter/voila/templates/samsyn/index.html.j2",
+                   "samsyn/jupyter/voila/templates/samsyn/conf.json",
+                   "samsyn/jupyter/voila/templates/samsyn/static/samsyn-setup.js"):
         assert needed in installed_files(image), needed
 
 
 def test_files_are_found_in_the_installed_package_not_the_checkout(image, tmp_path):
-    probe = ("import json, samsyn, samsyn.config as c, samsyn.i18n as i, cases, store.db as d\n"
+    probe = ("import json, samsyn, samsyn.config as c, samsyn.i18n as i, cases, store.db as d, samsyn.guard as g\n"
+             "import store.pseudonym as p\n"
              "s = c.Settings.from_env()\n"
              "print(json.dumps({'samsyn': samsyn.__file__, 'training': str(c.training_dir()), 'cases': str(s.cases_dir),"
              " 'variables': str(cases.loader.DEFAULT_VARIABLES_PATH), 'locale': str(i.LOCALE_DIR),"
-             " 'migrations': str(d.MIGRATIONS_DIR), 'levels': __import__('scoring').load_risk_levels()[1]}))")
+             " 'migrations': str(d.MIGRATIONS_DIR), 'templates': str(g.TEMPLATES_DIR),"
+             " 'levels': __import__('scoring').load_risk_levels()[1], 'look-alike': p.key('\u041aim')}))")
     result = subprocess.run([str(image.bin / "python"), "-c", probe], cwd=tmp_path, env=image.env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     site = str(image.bin.parent)
     for name, path in found.items():
-        if name != "levels":
+        if name not in ("levels", "look-alike"):
             assert path.startswith(site) and not path.startswith(str(REPO)), (name, path)
     assert found["levels"] == "inte_kant"
+    assert found["look-alike"] == "kim"  # Cyrillic К: confusable-homoglyphs came with the wheel's dependencies
 
 
 def test_samsyn_cases_dir_still_points_elsewhere(image, tmp_path):
@@ -77,7 +85,8 @@ def test_the_installed_wheel_serves_the_start_and_a_case_page(image, voila_facto
     outside.mkdir()
     server = voila_factory(tmp_path, command=[str(image.bin / "samsyn"), "serve"], cwd=outside, env=image.env())
     assert "database ready (sqlite:///" in server.log()
-    page.goto(server.page("start.ipynb", lang="sv"))
+    response = page.goto(server.page("start.ipynb", lang="sv"))
+    assert "script-src 'self'" in response.headers["content-security-policy"]  # samsyn.guard, from the wheel
     expect(page.locator(".samsyn-case-link[data-case='assi']")).to_be_visible()
     flow.sign_in(page, server.page("case.ipynb", case="assi", lang="sv"), "Hjulet")
     flow.check(page, "samsyn-opt-exposure-home-brister_i_omsorg")
