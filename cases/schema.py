@@ -243,7 +243,7 @@ STATEMENT_JARGON: dict[str, tuple[str, ...]] = {
 def _jargon_pattern(term: str) -> re.Pattern:
     if term.isupper() or any(c.isupper() for c in term[1:]):  # an abbreviation: whole word, its own case
         return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
-    return re.compile(rf"(?<!\w){re.escape(term)}", re.IGNORECASE)
+    return re.compile(rf"(?<!\w){re.escape(term)}\w*", re.IGNORECASE)  # the whole word it begins
 
 
 _JARGON_PATTERNS = {lang: tuple((t, _jargon_pattern(t)) for t in terms) for lang, terms in STATEMENT_JARGON.items()}
@@ -258,8 +258,14 @@ def sentence_count(text: str) -> int:
 
 
 def statement_jargon(text: str, lang: str) -> list[str]:
-    """The ``STATEMENT_JARGON`` terms of ``lang`` a text uses, in the list's order."""
-    return [term for term, pattern in _JARGON_PATTERNS.get(lang, ()) if pattern.search(text)]
+    """The words of a text that are ``STATEMENT_JARGON`` of ``lang``, as the text
+    writes them ("Vårdnadshavarna"), in the order of the list."""
+    found = []
+    for _term, pattern in _JARGON_PATTERNS.get(lang, ()):
+        for match in pattern.finditer(text):
+            if match.group(0) not in found:
+                found.append(match.group(0))
+    return found
 
 
 def statement_problem(text: str, lang: str) -> str | None:
