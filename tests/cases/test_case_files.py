@@ -125,7 +125,8 @@ def test_every_mapping_is_bilingual(cases):
         for text in _mapping_texts(case):
             for lang in LANGS:
                 assert text.get(lang).strip(), f"{case.id}: empty {lang} mapping text in {text!r}"
-            assert text.sv != text.en, f"{case.id}: mapping text not translated: {text.sv[:60]!r}"
+            # a copy of the Swedish text is not a translation (a short name may be the same)
+            assert text.sv != text.en or len(text.sv) < 30, f"{case.id}: mapping text not translated: {text.sv[:60]!r}"
 
 
 @pytest.mark.parametrize("lang", LANGS)

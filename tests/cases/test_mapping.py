@@ -35,7 +35,7 @@ def test_entries_are_typed_and_in_sheet_order(assi):
     assert first.is_factor and first.factor == "substance-use"
     assert assi.mapping.part("worries", "harm")[0] is first
     own = assi.mapping.part("worries", "harm")[3]
-    assert not own.is_factor and own.get("sv").startswith("Natten till söndag") and own.get("en").startswith("Early on Sunday")
+    assert not own.is_factor and own.get("sv").startswith("Natten till i söndags") and own.get("en").startswith("Early last Sunday")
     with pytest.raises(KeyError):
         assi.mapping.part("worries", "strengths")  # a part of another column
     with pytest.raises(ValueError):
