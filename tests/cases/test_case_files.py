@@ -96,28 +96,16 @@ def test_every_case_is_bilingual(cases):
             # a copy of the Swedish text is not a translation
             assert text.sv != text.en or len(text.sv) < 30, f"{case.id}: English identical to Swedish: {text.sv[:60]!r}"
 
-#: The cases whose mapping this branch (map-a) writes; the other shipped cases get
-#: theirs on branch map-b. The lead removes the xfail below once both are merged.
-MAPPED_ON_THIS_BRANCH = ("assi", "max", "jamila", "tobias", "nora", "alva", "liam", "sara", "yonas")
-
-
 def _mapping_texts(case):
     m = case.mapping
     texts = [entry for _placement, _i, entry in m.entries() if not entry.is_factor]
     return texts + [m.danger_statement, m.safety_goal, m.scaling_reasons.why_not_lower, m.scaling_reasons.one_step_up]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: the mappings of the other shipped cases come from branch map-b; "
-                   "remove this mark when map-a and map-b are both merged")
 def test_every_shipped_case_has_a_mapping(cases):
     """The reference Signs of Safety mapping is part of every shipped case (optional for a municipality's own)."""
     unmapped = [c.id for c in cases if c.mapping is None]
     assert not unmapped, f"shipped cases without a mapping: {unmapped}"
-
-
-def test_the_cases_mapped_on_this_branch_have_a_mapping(library):
-    unmapped = [cid for cid in MAPPED_ON_THIS_BRANCH if library.get(cid) is None or library.get(cid).mapping is None]
-    assert not unmapped, f"cases without a mapping: {unmapped}"
 
 
 def test_every_mapping_is_bilingual(cases):
