@@ -15,6 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
 CHP    := $(VENV)/chp/node_modules/.bin/configurable-http-proxy
+AXE    := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test setup setup-test system-test-deps bench cases-check author screenshots clean
 
@@ -32,7 +33,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 setup: $(VENV)/.installed
 
-setup-test: $(VENV)/.installed-test system-test-deps $(CHP)
+setup-test: $(VENV)/.installed-test system-test-deps $(CHP) $(AXE)
 
 ## The JupyterHub proxy for tests/deploy/test_hub.py, pinned by its lock file, installed
 ## locally under the virtualenv (never globally).
@@ -40,6 +41,14 @@ $(CHP): tests/deploy/chp/package.json tests/deploy/chp/package-lock.json | syste
 	mkdir -p $(VENV)/chp
 	cp tests/deploy/chp/package.json tests/deploy/chp/package-lock.json $(VENV)/chp/
 	cd $(VENV)/chp && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## axe-core for the accessibility checks of the browser tests (tests/browser/a11y.py), pinned by
+## its lock file, installed the same way under the virtualenv.
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json | system-test-deps $(PY)
+	mkdir -p $(VENV)/axe
+	cp tests/browser/axe/package.json tests/browser/axe/package-lock.json $(VENV)/axe/
+	cd $(VENV)/axe && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Debian's Chromium for the browser tests, a PostgreSQL server for the store tests

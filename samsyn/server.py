@@ -109,6 +109,8 @@ def run_voila(settings: Settings, *, open_browser: bool = False) -> None:
         f"--Voila.ip={settings.ip}",
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
+        # <html lang> before the page is drawn: the server's language (the page sets its own, samsyn-setup.js)
+        f"--VoilaExporter.language_code={settings.language}",
         *(f"--Voila.config_file_paths={d}" for d in config_dirs),
     ]
     if settings.base_url != "/":

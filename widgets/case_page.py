@@ -8,7 +8,8 @@ from cases import Case, Library, load_library
 from cases.loader import refreshed
 from cases.schema import SIDES
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.common import (PageContext, esc, html_widget, language_switch, page_meta, page_title, page_url, paragraphs,
+                            style)
 from store import Store
 from widgets.identity import SignIn, resolve, signed_in_bar
 from widgets.start_page import CASE_NOTEBOOK, START_NOTEBOOK
@@ -88,7 +89,8 @@ def build(ctx: PageContext, library: Library | None = None, store: Store | None 
     )
     topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "", code=code)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), errors.banner(), topbar]
+    title = page_title(ctx, case.title.get(ctx.lang) if case else m("case.not_found"))
+    parts: list[w.Widget] = [style(), page_meta(ctx, title), errors.banner(), topbar]
     if case is None:
         parts.append(html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("case.not_found"))}</p>', "samsyn-case-missing"))
     else:

@@ -108,14 +108,32 @@ def html_widget(markup: str, *classes: str) -> w.HTML:
 
 
 def language_switch(ctx: PageContext, notebook: str, **params: str) -> w.HTML:
+    """The link to the same page in the other language. Its name starts with what it shows
+    ("In English", in English) and goes on, in the page's language, with what it does (for a
+    screen reader; WCAG 2.5.3 wants the visible text to be part of the name)."""
     m = ctx.messages
     other = m.other_languages()[0]
     href = page_url(notebook, **params, lang=other)
     return html_widget(
-        f'<a class="samsyn-lang-link" href="{esc(href)}" hreflang="{esc(other)}" lang="{esc(other)}" '
-        f'aria-label="{esc(m("lang.switch_label"))}">{esc(m("lang.switch"))}</a>',
+        f'<a class="samsyn-lang-link" href="{esc(href)}" hreflang="{esc(other)}">'
+        f'<span lang="{esc(other)}">{esc(m("lang.switch"))}</span>'
+        f'<span class="samsyn-visually-hidden"> ({esc(m("lang.switch_label"))})</span></a>',
         "samsyn-lang-switch",
     )
+
+
+def page_meta(ctx: PageContext, title: str) -> w.HTML:
+    """What the page's script (samsyn-setup.js) puts on the document once the page is drawn:
+    ``<html lang>`` in the page's language and the page's ``<title>`` (WCAG 3.1.1, 2.4.2)."""
+    return html_widget(
+        f'<span hidden class="samsyn-page-meta" data-samsyn-lang="{esc(ctx.lang)}" data-samsyn-title="{esc(title)}"></span>',
+        "samsyn-meta",
+    )
+
+
+def page_title(ctx: PageContext, *parts: str | None) -> str:
+    """"Assi – Samsyn": what the page is first, then the app."""
+    return " – ".join([*(p for p in parts if p), ctx.messages("app.name")])
 
 
 STYLE = """
@@ -159,7 +177,18 @@ STYLE = """
 .samsyn-page .widget-checkbox { height: auto; min-height: 28px; }
 .samsyn-page .widget-checkbox label { white-space: normal; }
 .samsyn-page button:focus-visible, .samsyn-page input:focus-visible, .samsyn-page select:focus-visible,
-.samsyn-page textarea:focus-visible { outline: 3px solid #f0a400; outline-offset: 1px; }
+.samsyn-page textarea:focus-visible, .samsyn-page summary:focus-visible, .samsyn-page [tabindex]:focus-visible,
+.samsyn-page .lm-TabBar-tab:focus-visible { outline: 3px solid #f0a400; outline-offset: 1px; }
+.samsyn-page input[type=checkbox]:focus-visible, .samsyn-page input[type=radio]:focus-visible { outline-offset: 2px; }
+/* ipywidgets' button colours with white text fall below 4.5:1 (WCAG 1.4.3): darker shades */
+.samsyn-page .jupyter-button.mod-primary { background-color: #1565c0; color: #fff; }
+.samsyn-page .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }
+.samsyn-page .jupyter-button.mod-warning { background-color: #a84f00; color: #fff; }
+.samsyn-page .jupyter-button.mod-danger { background-color: #b71c1c; color: #fff; }
+.samsyn-page .jupyter-widget-Collapse-header, .samsyn-page .lm-TabBar-tab { color: #1d2327; }
+.samsyn-page .widget-toggle-button.mod-active { background-color: #0b5394; color: #fff; }
+.samsyn-visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .samsyn-chart svg { max-width: 100%; height: auto; }
 .samsyn-key { background: #eef5ee; border-left: 4px solid #3b7d3b; padding: 0.3em 0.8em; }
 @media (max-width: 820px) { .samsyn-page { font-size: 15px; } .samsyn-topbar { flex-direction: column; } }

@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from cases import Library, load_library
 from cases.loader import refreshed
-from widgets.common import PageContext, esc, html_widget, language_switch, style
+from widgets.common import PageContext, esc, html_widget, language_switch, page_meta, style
 
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
@@ -55,7 +55,7 @@ def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) 
 
 def refused(ctx: PageContext, reason: str | None, text: str | None = None) -> w.Widget:
     m = ctx.messages
-    page = w.VBox([style(), html_widget(
+    page = w.VBox([style(), page_meta(ctx, m("manager.title")), html_widget(
         f'<h1>{esc(m("manager.title"))}</h1>'
         f'<p class="samsyn-notice samsyn-manager-refused" role="alert">{esc(text or m(reason))}</p>',
         "samsyn-manager-header")])
@@ -226,7 +226,7 @@ def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Wid
     topbar.add_class("samsyn-topbar")
     from widgets import errors
 
-    parts: list[w.Widget] = [style(), errors.banner(), html_widget(MANAGER_STYLE, "samsyn-style"), topbar,
+    parts: list[w.Widget] = [style(), page_meta(ctx, m("manager.title")), errors.banner(), html_widget(MANAGER_STYLE, "samsyn-style"), topbar,
                              html_widget(f"<p>{esc(m('manager.intro'))}</p>"
                                          f"<p>{esc(m('manager.privacy_note', min=ctx.settings.workshop_min_group))}</p>",
                                          "samsyn-manager-intro")]

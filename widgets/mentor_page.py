@@ -24,7 +24,8 @@ from store import Store
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.common import (PageContext, esc, html_widget, language_switch, page_meta, page_title, page_url, paragraphs,
+                            style)
 from widgets.identity import wait_message
 
 log = logging.getLogger(__name__)
@@ -442,7 +443,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None, roles:
     topbar = w.HBox([html_widget(f"<p><strong>{esc(m('app.name'))}</strong> · {esc(m('mentor.title'))}</p>"),
                      language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), errors.banner(), topbar]
+    parts: list[w.Widget] = [style(), page_meta(ctx, page_title(ctx, m("mentor.title"))), errors.banner(), topbar]
     if workshop_param is None:
         if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))

@@ -11,7 +11,7 @@ from store import Store
 from widgets.hub_workshops import HubWorkshops
 from widgets.identity import SignIn, resolve, signed_in_bar
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
+from widgets.common import PageContext, esc, html_widget, language_switch, page_meta, page_title, page_url, style
 
 CASE_NOTEBOOK = "case.ipynb"
 START_NOTEBOOK = "start.ipynb"
@@ -76,7 +76,7 @@ def build(ctx: PageContext, library: Library | None = None, store=None, roles: h
     )
     topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK, code=ctx.param("code"))])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), errors.banner(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
+    parts: list[w.Widget] = [style(), page_meta(ctx, page_title(ctx)), errors.banner(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
     if identity is not None:
         parts.append(identity)
     if ctx.settings.behind_hub:

@@ -27,3 +27,50 @@ window.display_cells = function () {
 };
 window.voila_process = window.update_loading_text;
 window.voila_finish = window.display_cells;
+
+// Samsyn: what ipywidgets cannot say in HTML, said once the widgets are drawn (and again whenever
+// they change). The page's language and title come from its .samsyn-page-meta element
+// (widgets/common.py page_meta); every .samsyn-fieldset becomes a named group (role=group,
+// named by its legend); ToggleButtons tell which button is pressed (aria-pressed).
+(function () {
+  var counter = 0;
+  function apply() {
+    var meta = document.querySelector("[data-samsyn-lang]");
+    if (meta) {
+      var lang = meta.getAttribute("data-samsyn-lang");
+      if (lang && document.documentElement.lang !== lang) {
+        document.documentElement.lang = lang;
+      }
+      var title = meta.getAttribute("data-samsyn-title");
+      if (title && document.title !== title) {
+        document.title = title;
+      }
+    }
+    var groups = document.querySelectorAll(".samsyn-fieldset:not([role])");
+    for (var i = 0; i < groups.length; i++) {
+      var legend = groups[i].querySelector(".samsyn-legend");
+      if (!legend) {
+        continue;
+      }
+      if (!legend.id) {
+        legend.id = "samsyn-legend-" + (++counter);
+      }
+      groups[i].setAttribute("role", "group");
+      groups[i].setAttribute("aria-labelledby", legend.id);
+    }
+    var toggles = document.querySelectorAll(".widget-toggle-button");
+    for (var j = 0; j < toggles.length; j++) {
+      var pressed = toggles[j].classList.contains("mod-active") ? "true" : "false";
+      if (toggles[j].getAttribute("aria-pressed") !== pressed) {
+        toggles[j].setAttribute("aria-pressed", pressed);
+      }
+    }
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; apply(); });
+    }
+  }).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["class"]});
+})();
