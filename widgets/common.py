@@ -144,7 +144,7 @@ STYLE = """
 .samsyn-page h2 { font-size: 1.35rem; margin: 1.2em 0 0.4em; }
 .samsyn-page h3 { font-size: 1.1rem; margin: 1em 0 0.3em; }
 .samsyn-page a { color: #0b5394; }
-.samsyn-page a:focus-visible { outline: 3px solid #f0a400; outline-offset: 2px; }
+.samsyn-page a:focus-visible { outline: 3px solid #f0a400 !important; outline-offset: 2px; }
 .samsyn-topbar { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; }
 .samsyn-tagline { color: #4a5560; margin: 0; }
 .samsyn-case-list { list-style: none; padding: 0; display: grid;
@@ -178,8 +178,9 @@ STYLE = """
 .samsyn-page .widget-checkbox label { white-space: normal; }
 .samsyn-page button:focus-visible, .samsyn-page input:focus-visible, .samsyn-page select:focus-visible,
 .samsyn-page textarea:focus-visible, .samsyn-page summary:focus-visible, .samsyn-page [tabindex]:focus-visible,
-.samsyn-page .lm-TabBar-tab:focus-visible { outline: 3px solid #f0a400; outline-offset: 1px; }
+.samsyn-page .lm-TabBar-tab:focus-visible { outline: 3px solid #f0a400 !important; outline-offset: 1px; }
 .samsyn-page input[type=checkbox]:focus-visible, .samsyn-page input[type=radio]:focus-visible { outline-offset: 2px; }
+/* (important: ipywidgets' own input styles remove the outline with more specific selectors) */
 /* ipywidgets' button colours with white text fall below 4.5:1 (WCAG 1.4.3): darker shades */
 .samsyn-page .jupyter-button.mod-primary { background-color: #1565c0; color: #fff; }
 .samsyn-page .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }

@@ -143,6 +143,23 @@ FOCUSED = """() => {
 }"""
 
 
+#: Where Tab took the focus, in document order: "forward", "backward", "same" (nothing moved) or "ok"
+#: (from or to the document itself, or the last element is gone), "wrap" (from the end round to the start).
+STEP = """() => {
+    const el = document.activeElement, prev = window.__samsynPrevFocus;
+    window.__samsynPrevFocus = el;
+    if (!prev || !prev.isConnected || !el || el === document.body || prev === document.body) return "ok";
+    if (prev === el) return "same";
+    const forward = !!(prev.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+    const all = [...document.querySelectorAll(
+        'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), '
+        + 'summary, [tabindex]:not([tabindex="-1"])')].filter(e => e.getClientRects().length);
+    // round the end of the page to its start (or the other way)
+    if ((!forward && el === all[0]) || (forward && el === all[all.length - 1])) return "wrap";
+    return forward ? "forward" : "backward";
+}"""
+
+
 def focused(page: Page) -> dict | None:
     return page.evaluate(FOCUSED)
 
@@ -168,6 +185,10 @@ def tab_to(page: Page, predicate: str, *, limit: int = 200, backwards: bool = Fa
         if info is not None:
             assert info["visible"] and info["outline"], f"no visible focus on {info} {where}"
             seen.append(info)
+        step = page.evaluate(STEP)
+        assert step != "same", f"Tab left the focus where it was (a trap) on {info} {where}"
+        assert step != ("forward" if backwards else "backward"), \
+            f"Tab moved against the page order to {info} {where} (after {seen[-2] if len(seen) > 1 else None})"
         if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate})(el); }}"):
             return seen
     trail = ", ".join(f"{s['tag']}.{s['cls'][:40]}:{s['text'][:20]}" for s in seen[-12:])
