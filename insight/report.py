@@ -50,9 +50,12 @@ class Table:
 
 @dataclass
 class Chart:
+    """``numbers``: the table next to the chart that has every number it draws (its text alternative)."""
+
     spec: dict
     note: str = ""
     css: str = ""
+    numbers: Table | None = None
 
 
 @dataclass
@@ -199,6 +202,8 @@ def _consistency(ctx: Context) -> Section:
                            m("manager.col_within_key"), m("manager.col_within_panel"), m("manager.col_not_known"),
                            m("manager.col_note")],
                           ["text", "int", "dec", "pct", "pct", "pct", "text"], rows, "samsyn-manager-cases"))
+    for c in s.charts:  # alpha with its interval and the shares within one step: per tertial
+        c.numbers = s.tables[0]
     return s
 
 
@@ -234,6 +239,7 @@ def _bias(ctx: Context) -> Section:
                            m("manager.col_vs_all"), m("manager.col_ci"), m("manager.col_flag"), m("manager.col_note")],
                           ["text", "int", "int", "steps", "ci_steps", "steps", "steps", "ci_steps", "text", "text"], rows,
                           "samsyn-manager-teams"))
+    s.charts[-1].numbers = s.tables[-1]
     cells = result.cells.copy()
     cells["team"] = cells["team"].map(ctx.team_name)
     if ctx.filters.case is not None:
@@ -260,6 +266,7 @@ def _bias(ctx: Context) -> Section:
                                m("manager.col_not_known"), m("manager.col_vs_key"), m("manager.col_note")],
                               ["text", "int", *["pct"] * len(ctx.levels), "pct", "steps", "text"], rows,
                               "samsyn-manager-distribution"))
+        s.charts[-1].numbers = s.tables[-1]
     else:
         case_ids = sorted(cells["case_id"].unique(), key=ctx.case_name)
         wide = {}
@@ -271,10 +278,23 @@ def _bias(ctx: Context) -> Section:
         s.tables.append(Table(m("manager.cells_caption"), [m("manager.col_team")] + [ctx.case_name(c) for c in case_ids],
                               ["text"] + ["steps"] * len(case_ids), rows, "samsyn-manager-cells"))
         s.notes.append(m("manager.cells_hidden_note", min=ctx.min_group))
-    s.charts.append(Chart(charts.drift_over_time(result.drift.assign(team=result.drift["team"].map(ctx.team_name)),
-                                                 title=m("manager.drift_chart"), y_title=m("manager.steps_axis"),
-                                                 description=m("manager.drift_chart_description"))))
+    drift = result.drift.assign(team=result.drift["team"].map(ctx.team_name))
+    s.charts.append(Chart(charts.drift_over_time(drift, title=m("manager.drift_chart"), y_title=m("manager.steps_axis"),
+                                                 description=m("manager.drift_chart_description")),
+                          numbers=_drift_table(drift, m)))
+    s.tables.append(s.charts[-1].numbers)
     return s
+
+
+def _drift_table(drift: "pd.DataFrame", m: Messages) -> Table:
+    """The drift chart's numbers: each team's distance from the key per tertial (hidden cells say so)."""
+    tertials = sorted(drift["tertial"].unique()) if len(drift) else []
+    wide: dict[str, dict[str, Any]] = {}
+    for r in drift.to_dict("records"):
+        wide.setdefault(r["team"], {})[r["tertial"]] = "hidden" if r.get("hidden") else r["d_key"]
+    rows = [[team] + [wide[team].get(t) for t in tertials] for team in sorted(wide)]
+    return Table(m("manager.drift_caption"), [m("manager.col_team"), *tertials], ["text"] + ["steps"] * len(tertials),
+                 rows, "samsyn-manager-drift")
 
 
 def _quality(ctx: Context) -> Section:
@@ -307,6 +327,7 @@ def _quality(ctx: Context) -> Section:
                           [m("manager.col_case"), m("manager.col_answers"), m("manager.col_consensus"),
                            m("manager.col_not_known"), m("manager.col_flag"), m("manager.col_note")],
                           ["text", "int", "dec", "pct", "text", "text"], rows, "samsyn-manager-quality"))
+    s.charts[-1].numbers = s.tables[-1]
     flagged = [names[c] for c in q.loc[q["ambiguous"], "case_id"]]
     s.facts.append(m("manager.ambiguous_list", cases=", ".join(flagged)) if flagged else m("manager.ambiguous_none"))
     return s
@@ -341,6 +362,7 @@ def _exposures(ctx: Context) -> Section:
     s.tables.append(Table(m("manager.crosstable_caption"),
                           [m("manager.col_exposures"), *ctx.level_labels(), m("manager.col_mean_level")],
                           ["text", *["int"] * len(ctx.levels), "dec"], rows, "samsyn-manager-crosstable"))
+    s.charts[-1].numbers = s.tables[-1]
     s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
     return s
 
@@ -376,6 +398,25 @@ def table_html(t: Table, m: Messages, lang: str, min_group: int) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+def chart_alt(c: Chart, m: Messages) -> str:
+    """A chart's text alternative: its title, what it shows, and the table with its numbers."""
+    title = c.spec.get("title", "")
+    title = title.get("text", "") if isinstance(title, dict) else title
+    parts = [f"{title}." if title else "", c.spec.get("description", "")]
+    if c.numbers is not None:
+        parts.append(m("manager.chart_numbers", table=c.numbers.caption))
+    return " ".join(p for p in parts if p)
+
+
+def table_wrap(t: Table, m: Messages, lang: str, min_group: int) -> str:
+    """A table in a box that scrolls sideways when narrow: a named region in the Tab order, so a
+    keyboard can scroll it (WCAG 2.1.1)."""
+    from widgets.common import esc
+
+    return (f'<div class="samsyn-manager-table-wrap" role="region" tabindex="0" aria-label="{esc(t.caption)}">'
+            f"{table_html(t, m, lang, min_group)}</div>")
+
+
 def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
     from widgets.common import esc
 
@@ -387,9 +428,10 @@ def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
         return "".join(out)
     out += [f'<p class="samsyn-manager-fact">{esc(f)}</p>' for f in s.facts]
     for c in s.charts:
-        out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img">{charts.svg(c.spec)}</figure>')
+        out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img" '
+                   f'aria-label="{esc(chart_alt(c, m))}">{charts.svg(c.spec)}</figure>')
     for t in s.tables:
-        out.append(f'<div class="samsyn-manager-table-wrap">{table_html(t, m, ctx.lang, ctx.min_group)}</div>')
+        out.append(table_wrap(t, m, ctx.lang, ctx.min_group))
     out += [f'<p class="samsyn-manager-note">{esc(n)}</p>' for n in s.notes]
     out.append("</section>")
     return "".join(out)

@@ -186,7 +186,7 @@ STYLE = """
 .samsyn-page .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }
 .samsyn-page .jupyter-button.mod-warning { background-color: #a84f00; color: #fff; }
 .samsyn-page .jupyter-button.mod-danger { background-color: #b71c1c; color: #fff; }
-.samsyn-page .jupyter-widget-Collapse-header, .samsyn-page .lm-TabBar-tab { color: #1d2327; }
+.samsyn-page .jupyter-widget-Collapse-header, .samsyn-page .lm-TabBar-tab, .samsyn-page .lm-TabBar-tabLabel { color: #1d2327; }
 .samsyn-page .widget-toggle-button.mod-active { background-color: #0b5394; color: #fff; }
 .samsyn-visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }

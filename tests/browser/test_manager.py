@@ -174,3 +174,48 @@ def test_team_names_are_text_not_markup(manager, page):
     options = [o.replace("\xa0", " ") for o in page.locator(".samsyn-manager-filter-team select option").all_inner_texts()]
     assert XSS_TEAM in options
     assert page.evaluate("window.__xss") is None
+
+
+def test_every_manager_view_is_accessible(manager, page, tmp_path):
+    """axe (WCAG 2.1 A/AA) on each tab, a case filter, a hidden team, the exports and the HTML report;
+    every chart carries a name (its text alternative) and every scrolling table can be reached."""
+    import a11y  # tests/browser/a11y.py
+
+    page.goto(manager.page("manager.ipynb", key="not-the-key", lang="sv"))
+    expect(page.locator(".samsyn-manager-refused")).to_be_visible()
+    a11y.assert_accessible(page, "manager, refused")
+    page.goto(manager.page("manager.ipynb", key=KEY, lang="sv"))
+    expect(page.locator(".samsyn-manager-view-consistency svg").first).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    assert "Samsyn" in page.title()
+    a11y.assert_accessible(page, "manager, consistency over time")
+    for name, cls in (("Skevhet och drift", "bias"), ("Ärendenas kvalitet", "quality"),
+                      ("Utsatthet och risk", "exposures")):
+        _tab(page, name)
+        expect(page.locator(f".samsyn-manager-view-{cls} svg").first).to_be_visible()
+        a11y.assert_accessible(page, f"manager, {name}")
+    max_label = next(o for o in page.locator(".samsyn-manager-filter-case select option").all_inner_texts()
+                     if o.startswith("Max"))
+    page.locator(".samsyn-manager-filter-case select").select_option(label=max_label)
+    _tab(page, "Skevhet och drift")
+    expect(page.locator(".samsyn-manager-chart-distribution svg")).to_be_visible()
+    a11y.assert_accessible(page, "manager, bias and drift for one case")
+    page.locator(".samsyn-manager-filter-team select").select_option(label=TINY)
+    expect(page.locator(".samsyn-manager-summary .samsyn-manager-hidden")).to_be_visible()
+    a11y.assert_accessible(page, "manager, a team below the minimum")
+    page.locator(".samsyn-manager-filter-team select").select_option(label="Alla team")
+    page.locator(".samsyn-manager-filter-case select").select_option(label="Alla ärenden")
+    _tab(page, "Export")
+    page.locator(".samsyn-manager-export-html").click()
+    link = page.locator("a.samsyn-manager-download-html")
+    expect(link).to_be_visible()
+    a11y.assert_accessible(page, "manager, export ready")
+    with page.expect_download() as download:
+        link.click()
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+    page.goto(report.as_uri())
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    violations = a11y.run_axe(page)
+    assert not violations, a11y.format_violations(violations, "manager report (HTML)")
