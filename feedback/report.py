@@ -95,7 +95,11 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
             continue
         svg = vl_convert.vegalite_to_svg(_chart_spec(_risk_pairs(reveal, library, lang), m("report.group_chart", n=reveal.n),
                                                      m("feedback.count_axis")))
-        out.append(svg)
+        # the chart's text alternative carries its counts
+        pairs = _risk_pairs(reveal, library, lang)
+        alt = m("mentor.chart_description", title=m("report.group_chart", n=reveal.n),
+                counts="; ".join(f"{a}: {b}" for a, b in pairs))
+        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(alt)}">{svg}</figure>')
         if reveal.consensus is not None:
             out.append(f"<p>{esc(m('feedback.consensus', value=f'{reveal.consensus:.2f}'))}</p>")
         if reveal.panel is not None:

@@ -408,12 +408,20 @@ def chart_alt(c: Chart, m: Messages) -> str:
     return " ".join(p for p in parts if p)
 
 
+def table_id(t: Table) -> str:
+    """The id of a table's box on the page (a chart's aria-details points at it)."""
+    import re
+
+    return "samsyn-numbers-" + (t.css.removeprefix("samsyn-manager-") or re.sub(r"\W+", "-", t.caption).strip("-").lower())
+
+
 def table_wrap(t: Table, m: Messages, lang: str, min_group: int) -> str:
     """A table in a box that scrolls sideways when narrow: a named region in the Tab order, so a
     keyboard can scroll it (WCAG 2.1.1)."""
     from widgets.common import esc
 
-    return (f'<div class="samsyn-manager-table-wrap" role="region" tabindex="0" aria-label="{esc(t.caption)}">'
+    return (f'<div class="samsyn-manager-table-wrap" id="{esc(table_id(t))}" role="region" tabindex="0" '
+            f'aria-label="{esc(t.caption)}">'
             f"{table_html(t, m, lang, min_group)}</div>")
 
 
@@ -428,8 +436,9 @@ def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
         return "".join(out)
     out += [f'<p class="samsyn-manager-fact">{esc(f)}</p>' for f in s.facts]
     for c in s.charts:
+        details = f' aria-details="{esc(table_id(c.numbers))}"' if c.numbers is not None else ""
         out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img" '
-                   f'aria-label="{esc(chart_alt(c, m))}">{charts.svg(c.spec)}</figure>')
+                   f'aria-label="{esc(chart_alt(c, m))}"{details}>{charts.svg(c.spec)}</figure>')
     for t in s.tables:
         out.append(table_wrap(t, m, ctx.lang, ctx.min_group))
     out += [f'<p class="samsyn-manager-note">{esc(n)}</p>' for n in s.notes]

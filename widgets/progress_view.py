@@ -66,7 +66,9 @@ def build(store: Store, participant: Participant, library: Library, lang: str, m
     if sum(1 for p in points if p[1] is not None or p[2] is not None) >= 2:
         from feedback.charts import distance_svg
 
-        description = m("progress.chart_description")
+        # the text alternative carries the chart's numbers, case by case
+        description = " ".join([m("progress.chart_description"), "; ".join(
+            m("progress.chart_point", n=n, key=_steps(k), group=_steps(g)) for n, k, g in points) + "."])
         svg = distance_svg(points, title=m("progress.chart_title"), x_title=m("progress.case_number"),
                            y_title=m("progress.steps_axis"), key_label=m("progress.ref_key"),
                            group_label=m("progress.ref_group"), description=description)

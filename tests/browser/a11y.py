@@ -107,6 +107,30 @@ def format_violations(violations: list[dict], context_label: str) -> str:
     return "\n".join(lines)
 
 
+#: Each drawn chart with the text that stands for it: its name (role=img, or the SVG's own label), its
+#: caption and what it points at (aria-details, aria-describedby). A chart is an SVG at least 100 px wide.
+CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.getBoundingClientRect().width >= 100)
+    .map(svg => {
+        const named = svg.closest("[role=img][aria-label]");
+        const box = svg.closest(".samsyn-chart, figure");
+        let caption = box ? [...box.querySelectorAll("figcaption, .samsyn-chart-caption")].map(c => c.innerText).join(" ") : "";
+        for (const attr of ["aria-details", "aria-describedby"]) {  // the table or text the chart points at
+            const ids = ((named || svg).getAttribute(attr) || "").split(/\s+/).filter(Boolean);
+            caption += " " + ids.map(id => (document.getElementById(id) || {}).textContent || "").join(" ");
+        }
+        return {name: (named ? named.getAttribute("aria-label") : svg.getAttribute("aria-label")) || "",
+                caption, cls: box ? String(box.className) : String(svg.className.baseVal || "")};
+    })"""
+
+
+def assert_charts_have_numbers(page: Page, context_label: str) -> None:
+    """Every chart has a text alternative (its name or its caption) with numbers in it."""
+    for chart in page.evaluate(CHART_TEXTS):
+        text = f"{chart['name']} {chart['caption']}"
+        assert chart["name"].strip(), f"{context_label}: a chart without a name: {chart}"
+        assert any(ch.isdigit() for ch in text), f"{context_label}: a chart whose text alternative has no numbers: {chart}"
+
+
 def assert_accessible(page: Page, context_label: str, include: str | None = None) -> None:
     """Fail with a readable list of every WCAG 2.1 A/AA violation axe finds on the page as it is now.
 
@@ -124,6 +148,7 @@ def assert_accessible(page: Page, context_label: str, include: str | None = None
         if tall:
             page.set_viewport_size(size)
     assert not violations, format_violations(violations, context_label)
+    assert_charts_have_numbers(page, context_label)
 
 
 # -- keyboard ---------------------------------------------------------------------------------
