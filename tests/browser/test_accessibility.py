@@ -82,6 +82,13 @@ def test_every_trainee_state_is_accessible(voila, page, lang):
     flow.step_exposure(page, **JAMILA)
     flow.next_step(page, 2)
     assert_page(page, "case page, step 2 (factor grid)", lang)
+    # what ipywidgets cannot say, the page's script does: named groups, each weight named with its factor
+    legend = page.locator(".samsyn-factors-risk .samsyn-legend").inner_text()
+    expect(page.get_by_role("group", name=legend, exact=True)).to_be_visible()
+    row = page.locator(".samsyn-factors-risk .samsyn-factor-row").first
+    factor = row.locator(".samsyn-factor").inner_text().strip()
+    scale = row.locator(".widget-dropdown label").first.inner_text().strip()
+    expect(page.get_by_role("combobox", name=f"{scale} {factor}", exact=True)).to_have_count(1)
     fid = next(c for c in page.locator(".samsyn-factors-risk .samsyn-factor").first.get_attribute("class").split()
                if c.startswith("samsyn-factor-risk-"))[len("samsyn-factor-risk-"):]
     flow.step_factors(page, {fid: (3, 2)}, {})
@@ -91,6 +98,8 @@ def test_every_trainee_state_is_accessible(voila, page, lang):
     assert_page(page, "case page, step 3 with 'not known'", lang)
     flow.step_risk(page, "hog", 4)
     expect(page.locator(".samsyn-draft-saved")).to_be_visible()
+    expect(page.locator('.samsyn-safety button[value="4"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('.samsyn-safety button[value="5"]')).to_have_attribute("aria-pressed", "false")
     assert_page(page, "case page, step 3 (rating, draft saved)", lang)
     flow.next_step(page, 4)
     assert_page(page, "case page, step 4", lang)

@@ -31,7 +31,8 @@ window.voila_finish = window.display_cells;
 // Samsyn: what ipywidgets cannot say in HTML, said once the widgets are drawn (and again whenever
 // they change). The page's language and title come from its .samsyn-page-meta element
 // (widgets/common.py page_meta); every .samsyn-fieldset becomes a named group (role=group,
-// named by its legend); ToggleButtons tell which button is pressed (aria-pressed).
+// named by its legend); a weight in the factor grid is named with its factor; ToggleButtons
+// tell which button is pressed (aria-pressed).
 (function () {
   var counter = 0;
   function apply() {
@@ -57,6 +58,32 @@ window.voila_finish = window.display_cells;
       }
       groups[i].setAttribute("role", "group");
       groups[i].setAttribute("aria-labelledby", legend.id);
+    }
+    // A weight's list in the factor grid is named by its scale and its factor ("Allvarlighet
+    // Smällar på handen …"): the visible label first, then the factor the row is about.
+    var rows = document.querySelectorAll(".samsyn-factor-row");
+    for (var r = 0; r < rows.length; r++) {
+      var factor = rows[r].querySelector(".samsyn-factor .widget-label-basic span");
+      if (!factor) {
+        continue;
+      }
+      if (!factor.id) {
+        factor.id = "samsyn-factor-name-" + (++counter);
+      }
+      var selects = rows[r].querySelectorAll("select");
+      for (var k = 0; k < selects.length; k++) {
+        var label = selects[k].id ? rows[r].querySelector('label[for="' + selects[k].id + '"]') : null;
+        if (!label) {
+          continue;
+        }
+        if (!label.id) {
+          label.id = "samsyn-weight-label-" + (++counter);
+        }
+        var names = label.id + " " + factor.id;
+        if (selects[k].getAttribute("aria-labelledby") !== names) {
+          selects[k].setAttribute("aria-labelledby", names);
+        }
+      }
     }
     var toggles = document.querySelectorAll(".widget-toggle-button");
     for (var j = 0; j < toggles.length; j++) {
