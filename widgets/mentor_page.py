@@ -169,8 +169,9 @@ class Facilitator:
             reveal.on_click(lambda _b, cid=case.id: self.reveal(cid))
             panel = w.VBox([])
             panel.add_class(f"samsyn-reveal-panel-{case.id}")
-            guide = w.Accordion(children=[html_widget(self.guide_html(case), "samsyn-guide")])
-            guide.set_title(0, m("mentor.guide"))
+            # a native disclosure: ipywidgets' Accordion header cannot be reached with the keyboard
+            guide = html_widget(f'<details class="samsyn-guide-details"><summary>{esc(m("mentor.guide"))}</summary>'
+                                f'<div class="samsyn-guide">{self.guide_html(case)}</div></details>', "samsyn-guide-box")
             box = w.VBox([html_widget(f"<h2>{esc(case.title.get(self.lang))}</h2>"), status, reveal, panel, guide])
             box.add_class("samsyn-workshop-case")
             box.add_class(f"samsyn-workshop-case-{case.id}")
