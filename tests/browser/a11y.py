@@ -108,7 +108,8 @@ def format_violations(violations: list[dict], context_label: str) -> str:
 
 
 #: Each drawn chart with the text that stands for it: its name (role=img, or the SVG's own label), its
-#: caption and what it points at (aria-details, aria-describedby). A chart is an SVG at least 100 px wide.
+#: caption and what it points at (aria-details, aria-describedby, a link in its box to "#id").
+#: A chart is an SVG at least 100 px wide.
 CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.getBoundingClientRect().width >= 100)
     .map(svg => {
         const named = svg.closest("[role=img][aria-label]");
@@ -117,6 +118,11 @@ CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.
         for (const attr of ["aria-details", "aria-describedby"]) {  // the table or text the chart points at
             const ids = ((named || svg).getAttribute(attr) || "").split(/\s+/).filter(Boolean);
             caption += " " + ids.map(id => (document.getElementById(id) || {}).textContent || "").join(" ");
+        }
+        if (box) {  // a caption's link to the table with the numbers (href="#id")
+            for (const a of box.querySelectorAll("a[href^='#']")) {
+                caption += " " + ((document.getElementById(a.getAttribute("href").slice(1)) || {}).textContent || "");
+            }
         }
         return {name: (named ? named.getAttribute("aria-label") : svg.getAttribute("aria-label")) || "",
                 caption, cls: box ? String(box.className) : String(svg.className.baseVal || "")};
