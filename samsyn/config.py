@@ -40,6 +40,16 @@ def normalise_language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def _number(env, name: str, default: float, minimum: float = 1.0) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return max(minimum, float(value))
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -49,6 +59,12 @@ class Settings:
     #: The secret of the manager view (standalone); behind JupyterHub a hub group decides.
     manager_key: str | None = None
     manager_group: str = "samsyn-managers"
+    #: Seconds a page's kernel may wait, idle, for its browser to connect before it is culled.
+    kernel_unclaimed_timeout: float = 40.0
+    #: Seconds a page's kernel lives on after its browser disconnected (and it went idle).
+    kernel_disconnected_timeout: float = 60.0
+    #: How often (seconds) the culler looks.
+    kernel_cull_interval: float = 10.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -61,6 +77,9 @@ class Settings:
             workshop_min_group=int(env.get("SAMSYN_MIN_GROUP") or 5),
             manager_key=env.get("SAMSYN_MANAGER_KEY") or None,
             manager_group=env.get("SAMSYN_MANAGER_GROUP") or "samsyn-managers",
+            kernel_unclaimed_timeout=_number(env, "SAMSYN_KERNEL_UNCLAIMED_TIMEOUT", 40.0),
+            kernel_disconnected_timeout=_number(env, "SAMSYN_KERNEL_DISCONNECTED_TIMEOUT", 60.0),
+            kernel_cull_interval=_number(env, "SAMSYN_KERNEL_CULL_INTERVAL", 10.0),
         )
 
 

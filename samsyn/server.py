@@ -20,6 +20,8 @@ from jupyter_server.utils import url_path_join
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
+from samsyn import kernels
+
 START_PAGE = "voila/render/start.ipynb"
 
 
@@ -56,8 +58,19 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
 class SamsynVoila(Voila):
     name = "samsyn"
 
+    def init_settings(self):
+        # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
+        import voila.app
+
+        original = voila.app.voila_kernel_manager_factory
+        voila.app.voila_kernel_manager_factory = kernels.kernel_manager_factory(original)
+        try:
+            return super().init_settings()
+        finally:
+            voila.app.voila_kernel_manager_factory = original
+
     def init_handlers(self):
-        handlers = super().init_handlers()
+        handlers = kernels.replace_handlers(super().init_handlers())
         # base_url: what the browser sees (behind JupyterHub, /user/<name>/); server_url: the routes here
         target = url_path_join(self.base_url, START_PAGE)
         kept = []

@@ -81,6 +81,26 @@ class VoilaServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kernel_ids(self) -> set[str]:
+        """The ids of the kernels alive now (ipykernel children of this Voila, by connection file)."""
+        import re
+
+        import psutil
+
+        ids = set()
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            return ids
+        for child in children:
+            try:
+                found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(child.cmdline()))
+            except psutil.Error:
+                continue
+            if found:
+                ids.add(found.group(1))
+        return ids
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
