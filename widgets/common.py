@@ -73,8 +73,26 @@ def page_url(notebook: str, **params: str) -> str:
     return f"{notebook}?{query}" if query else notebook
 
 
+_SHARED: dict[str, w.Widget] = {}
+
+
+def shared_model(name: str, factory) -> w.Widget:
+    """One Layout or style model for every widget of the page that looks the same.
+
+    Each ipywidgets widget otherwise brings its own Layout and style model, and
+    every model is a comm message and an object in the browser; static HTML is
+    most of a page's widgets. Never change a shared model's attributes."""
+    model = _SHARED.get(name)
+    if model is None or getattr(model, "comm", None) is None:
+        model = _SHARED[name] = factory()
+    return model
+
+
 def html_widget(markup: str, *classes: str) -> w.HTML:
-    widget = w.HTML(markup)
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    widget = w.HTML(markup, layout=shared_model("html.layout", w.Layout),
+                    style=shared_model("html.style", HTMLStyle))
     for cls in classes:
         widget.add_class(cls)
     return widget
