@@ -65,6 +65,10 @@ def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Pa
         click.echo("Samsyn: manager view (keep this link to yourself; a new key is made at every start): "
                    f"http://{ip}:{port}/voila/render/manager.ipynb?key={os.environ['SAMSYN_MANAGER_KEY']}")
 
+    from samsyn.charts import TEMPLATES_ENV, prepare_templates
+
+    os.environ[TEMPLATES_ENV] = str(prepare_templates(settings.cache_dir))  # the kernels draw charts without Altair
+
     from samsyn.server import run_voila
 
     run_voila(port=port, ip=ip, open_browser=open_browser, notebooks=TRAINING_DIR)

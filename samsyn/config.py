@@ -27,6 +27,10 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("samsyn", appauthor=False))
 
 
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("samsyn", appauthor=False))
+
+
 def default_database_url() -> str:
     path = Path(os.environ.get("SAMSYN_DATA_DIR") or default_data_dir()) / "samsyn.sqlite3"
     return f"sqlite:///{path}"
@@ -65,6 +69,8 @@ class Settings:
     kernel_disconnected_timeout: float = 60.0
     #: How often (seconds) the culler looks.
     kernel_cull_interval: float = 10.0
+    #: Files Samsyn can make again (the chart templates).
+    cache_dir: Path = Path()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -80,6 +86,7 @@ class Settings:
             kernel_unclaimed_timeout=_number(env, "SAMSYN_KERNEL_UNCLAIMED_TIMEOUT", 40.0),
             kernel_disconnected_timeout=_number(env, "SAMSYN_KERNEL_DISCONNECTED_TIMEOUT", 60.0),
             kernel_cull_interval=_number(env, "SAMSYN_KERNEL_CULL_INTERVAL", 10.0),
+            cache_dir=Path(env.get("SAMSYN_CACHE_DIR") or default_cache_dir()),
         )
 
 

@@ -100,7 +100,7 @@ class ManagerView:
         filters = w.HBox(list(self.dropdowns.values()))
         filters.add_class("samsyn-manager-filters")
         self.summary = html_widget("", "samsyn-manager-summary")
-        self.panes = {key: html_widget("", "samsyn-manager-view", f"samsyn-manager-view-{key}") for key in TABS[:-1]}
+        self.panes = {key: self._pane(key) for key in TABS[:-1]}
         self.export_status = html_widget("", "samsyn-manager-downloads")
         buttons = []
         for kind, label in (("xlsx", m("manager.export_excel")), ("html", m("manager.export_html")),
@@ -124,6 +124,13 @@ class ManagerView:
         self.on_filter()
 
     # -- helpers ---------------------------------------------------------------
+    @staticmethod
+    def _pane(key: str) -> w.VBox:
+        pane = w.VBox([])
+        pane.add_class("samsyn-manager-view")
+        pane.add_class(f"samsyn-manager-view-{key}")
+        return pane
+
     def _case_name(self, case_id: str) -> str:
         case = self.library.get(case_id)
         return case.title.get(self.lang) if case else case_id
@@ -162,18 +169,27 @@ class ManagerView:
                        people=f"{view['participant_id'].nunique():,}".replace(",", "\u00a0"))
             self.summary.value = f"<p>{selection} <span class=\"samsyn-manager-counts\">{esc(counts)}</span></p>"
         for pane in self.panes.values():
-            pane.value = ""
+            pane.children = []
         self.render_current()
 
     def render_current(self) -> None:
-        from insight.report import section_html
+        from insight.report import section_parts
+        from samsyn import charts
 
         index = self.tabs.selected_index or 0
         key = TABS[index]
-        if key == "export" or self.panes[key].value:
+        if key == "export" or self.panes[key].children:
             return
-        self.panes[key].value = f'<p class="samsyn-manager-busy">{esc(self.m("manager.working"))}</p>'
-        self.panes[key].value = section_html(self.section(key), self._context())
+        pane = self.panes[key]
+        pane.children = [html_widget(f'<p class="samsyn-manager-busy" role="status">{esc(self.m("manager.working"))}</p>')]
+        section = self.section(key)
+        head, figures, tail = section_parts(section, self._context())
+        parts: list[w.Widget] = [html_widget(head, "samsyn-manager-section", f"samsyn-manager-{key}")]
+        parts += [charts.chart_widget(c.spec, c.spec.get("description", ""), "samsyn-manager-chart", c.css)
+                  for c in figures]
+        if tail:
+            parts.append(html_widget(tail, "samsyn-manager-tables"))
+        pane.children = parts
 
     def export(self, kind: str) -> None:
         from insight.report import SECTIONS, report_excel, report_html, report_pdf
@@ -196,6 +212,9 @@ class ManagerView:
 
 
 def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
+    """The page. Nothing heavy (pandas, scipy, the aggregations) is imported before access is granted:
+    a preheated manager kernel waits in the pool as light as a trainee's, and a refused request costs
+    no more than that."""
     from insight.access import check_access
 
     access = check_access(ctx.param("key"), manager_key=ctx.settings.manager_key,

@@ -234,7 +234,7 @@ class Facilitator:
                            min_group=self.workshop.min_group_size, panel=panel, shuffle_seed=self.workshop_id)
 
     def render_reveal(self, case_id: str) -> None:
-        from feedback.charts import distribution_svg
+        from samsyn import charts
 
         m, v, lang = self.m, self.library.variables, self.lang
         workshop = self.store.workshop(self.workshop_id)
@@ -248,14 +248,19 @@ class Facilitator:
                  for rid in v.risk_answer_ids]
         title = m("report.group_chart", n=r.n)
         desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
-        html = [f'<figure class="samsyn-chart samsyn-reveal-chart" role="img" aria-label="{esc(desc)}">'
-                f'{distribution_svg(pairs, None, title=title, own_text="", count_title=m("feedback.count_axis"), description=desc)}</figure>']
+        figures = [charts.chart_widget(charts.distribution(pairs, None, title=title, description=desc,
+                                                           count_title=m("feedback.count_axis"),
+                                                           level_title=m("chart.level")),
+                                       desc, "samsyn-reveal-chart")]
         if r.panel is not None:
             ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
             ptitle = m("feedback.panel_chart", n=r.panel.n, year=r.panel.year)
             pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
-            html.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(pdesc)}">'
-                        f'{distribution_svg(ppairs, None, title=ptitle, own_text="", count_title=m("feedback.count_axis"), description=pdesc)}</figure>')
+            figures.append(charts.chart_widget(charts.distribution(ppairs, None, title=ptitle, description=pdesc,
+                                                                   count_title=m("feedback.count_axis"),
+                                                                   level_title=m("chart.level")),
+                                               pdesc, "samsyn-reveal-panel-chart"))
+        html: list[str] = []
         if r.key_risk:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
         if r.consensus is not None:
@@ -305,7 +310,7 @@ class Facilitator:
             items = "".join(f'<li class="samsyn-group-goal"><p>{esc(g.get("goal", ""))}</p><p class="samsyn-case-meta">'
                             f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
             html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
-        self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
+        self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content")]
 
     def guide_html(self, case: Case) -> str:
         m, lang = self.m, self.lang
