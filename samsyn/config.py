@@ -71,6 +71,8 @@ class Settings:
     kernel_cull_interval: float = 10.0
     #: Files Samsyn can make again (the chart templates).
     cache_dir: Path = Path()
+    #: Trainees expected at once (a workshop): that many start and case pages are kept ready (samsyn/rooms.py).
+    room_size: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -87,6 +89,7 @@ class Settings:
             kernel_disconnected_timeout=_number(env, "SAMSYN_KERNEL_DISCONNECTED_TIMEOUT", 60.0),
             kernel_cull_interval=_number(env, "SAMSYN_KERNEL_CULL_INTERVAL", 10.0),
             cache_dir=Path(env.get("SAMSYN_CACHE_DIR") or default_cache_dir()),
+            room_size=int(_number(env, "SAMSYN_ROOM_SIZE", 0, minimum=0)),
         )
 
 

@@ -62,6 +62,13 @@ class SamsynVoila(Voila):
         # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
         import voila.app
 
+        from samsyn.config import Settings
+        from samsyn.rooms import pools_for
+
+        room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages ready
+        if room:
+            pools = self.config.VoilaKernelManager.get("kernel_pools_config", {})
+            self.config.VoilaKernelManager.kernel_pools_config = pools_for(dict(pools), room)
         original = voila.app.voila_kernel_manager_factory
         voila.app.voila_kernel_manager_factory = kernels.kernel_manager_factory(original)
         try:

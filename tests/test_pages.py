@@ -59,7 +59,7 @@ def test_query_parsing_is_bounded_and_language_is_normalised():
     assert page_context("case=%3Cscript%3E").param("case") == "<script>"
 
 
-def test_feedback_and_progress_charts_need_neither_altair_nor_vl_convert_in_the_kernel(tmp_path):
+def test_feedback_and_progress_need_no_altair_vl_convert_numpy_pandas_or_scipy_in_the_kernel(tmp_path):
     """A trainee's kernel fills chart templates (samsyn/charts.py); Altair made them once, elsewhere."""
     from samsyn import charts
 
@@ -82,7 +82,7 @@ def test_feedback_and_progress_charts_need_neither_altair_nor_vl_convert_in_the_
         "    complete(loop, risk)\n"
         "    drawn += len(specs_in(loop.widget))\n"
         "drawn += len(specs_in(progress_view.build(store, p, lib, 'sv')))\n"
-        "print(json.dumps([drawn, sorted(m for m in ('altair', 'vl_convert', 'jsonschema') if m in sys.modules)]))\n"
+        "print(json.dumps([drawn, sorted(m for m in ('altair', 'vl_convert', 'jsonschema', 'numpy', 'pandas', 'scipy') if m in sys.modules)]))\n"
     )
     env = {**__import__("os").environ, "SAMSYN_CHART_TEMPLATES": str(templates)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)

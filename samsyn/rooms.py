@@ -1,0 +1,29 @@
+"""Sizing the server for a room: how many case pages are ready when the workshop arrives.
+
+A preheated kernel has run its page's notebook up to the request, so a page
+served from the pool costs a fraction of a fresh kernel (benchmarks/pages.py).
+``training/voila.json`` keeps a small pool for a laptop; an operator who knows
+that a room of N is coming sets ``SAMSYN_ROOM_SIZE=N`` (``samsyn serve
+--room N``), and the start and case pages each keep N kernels ready. What a
+room of N costs in memory and CPU is measured by ``benchmarks/load.py`` and
+tabled in ``docs/deploy.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+#: The pages a room arrives at: every trainee opens the start page and then a case.
+ROOM_NOTEBOOKS = ("start.ipynb", "case.ipynb")
+
+
+def pools_for(pools: dict, room: int) -> dict:
+    """``kernel_pools_config`` (Voila) for a room of ``room`` trainees: at least ``room`` ready kernels
+    for the start page and for the case page; every other notebook as configured."""
+    out = copy.deepcopy(pools)
+    if room <= 0:
+        return out
+    for notebook in ROOM_NOTEBOOKS:
+        entry = out.setdefault(notebook, {})
+        entry["pool_size"] = max(int(entry.get("pool_size", 0)), room)
+    return out
