@@ -136,6 +136,31 @@ class CullPolicy:
                     continue
         return out
 
+    def heal_pools(self) -> int:
+        """Drop pool entries whose kernel failed to start or died while waiting (e.g. a port taken by
+        another process between choosing and binding it), and start replacements. Returns how many."""
+        alive = set(self.list_kernel_ids())
+        dropped = 0
+        for notebook, pool in list(getattr(self, "_pools", {}).items()):
+            for task in list(pool):
+                if not task.done():
+                    continue
+                try:
+                    failed = task.cancelled() or task.exception() is not None or \
+                        task.result().get("kernel_id") not in alive
+                except Exception:
+                    failed = True
+                if failed:
+                    pool.remove(task)
+                    dropped += 1
+                    self.log.warning("Samsyn: a preheated kernel of %s died; starting another", notebook)
+                    self.fill_if_needed(delay=0, notebook_name=notebook)
+        return dropped
+
+    async def cull_kernels(self):
+        self.heal_pools()
+        return await super().cull_kernels()
+
     def page_kernel_ids(self) -> set[str]:
         """Kernels that belong to a page (handed out from the pool, or started for a request)."""
         return set(self.list_kernel_ids()) - self.pooled_kernel_ids()

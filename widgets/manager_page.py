@@ -10,14 +10,17 @@ minimum size are hidden); no table ranks or lists individuals.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
 import os
 
 import ipywidgets as w
 
 from cases import Library, load_library
-from widgets.common import PageContext, esc, html_widget, language_switch, style
+from widgets.common import PageContext, Progress, esc, html_widget, language_switch, style
 
+log = logging.getLogger(__name__)
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
 TABS = ("consistency", "bias", "quality", "exposures", "export")
@@ -110,8 +113,10 @@ class ManagerView:
             b.add_class(f"samsyn-manager-export-{kind}")
             b.on_click(lambda _b, k=kind: self.export(k))
             buttons.append(b)
+        self.export_progress = Progress(m("manager.progress_label"))
         export_box = w.VBox([html_widget(f"<h2>{esc(m('manager.tab_export'))}</h2><p>{esc(m('manager.export_intro', min=self.min_group))}</p>"),
-                             w.HBox(buttons), self.export_status])
+                             w.HBox(buttons, layout=w.Layout(flex_flow="row wrap")), self.export_progress.widget,
+                             self.export_status])
         export_box.add_class("samsyn-manager-view-export")
         self.tabs = w.Tab(children=[*self.panes.values(), export_box])
         titles = [m("manager.tab_consistency"), m("manager.tab_bias"), m("manager.tab_quality"),
@@ -195,19 +200,29 @@ class ManagerView:
         from insight.report import SECTIONS, report_excel, report_html, report_pdf
 
         m = self.m
-        self.export_status.value = f'<p class="samsyn-manager-busy">{esc(m("manager.working"))}</p>'
+        self.export_status.value = ""
+        progress = self.export_progress
+        progress.start()
         ctx = self._context()
-        sections = [self.section(k) for k in SECTIONS]
+        names = {"consistency": m("manager.tab_consistency"), "bias": m("manager.tab_bias"),
+                 "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures")}
+        sections = []
+        for i, key in enumerate(SECTIONS):  # the page keeps the sections it has computed
+            if key not in self._sections:
+                progress(0.3 * i / len(SECTIONS), m("manager.progress_section", section=names[key]))
+            sections.append(self.section(key))
+        rest = progress.part(0.3, 1.0)
         stem = "samsyn-" + ("chefsrapport" if self.lang == "sv" else "manager-report")
         if kind == "xlsx":
-            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections), f"{stem}.xlsx",
-                                  XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
+            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections, progress=rest),
+                                  f"{stem}.xlsx", XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
         elif kind == "html":
-            link = _download_link(report_html(ctx, sections).encode("utf-8"), f"{stem}.html", "text/html",
-                                  m("manager.download_html"), "samsyn-manager-download-html")
+            link = _download_link(report_html(ctx, sections, progress=rest).encode("utf-8"), f"{stem}.html",
+                                  "text/html", m("manager.download_html"), "samsyn-manager-download-html")
         else:
-            link = _download_link(report_pdf(ctx, sections), f"{stem}.pdf", "application/pdf",
+            link = _download_link(report_pdf(ctx, sections, progress=rest), f"{stem}.pdf", "application/pdf",
                                   m("manager.download_pdf"), "samsyn-manager-download-pdf")
+        progress.done()
         self.export_status.value = f"<p>{link}</p>"
 
 
@@ -221,8 +236,6 @@ def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.W
                           environ=os.environ if environ is None else environ)
     if not access.allowed:
         return refused(ctx, access.reason)
-    from insight import load_answers, prepare
-
     library = library or load_library(ctx.settings.cases_dir)
     m = ctx.messages
     header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
@@ -234,12 +247,42 @@ def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.W
                              html_widget(f"<p>{esc(m('manager.intro'))}</p>"
                                          f"<p>{esc(m('manager.privacy_note', min=ctx.settings.workshop_min_group))}</p>",
                                          "samsyn-manager-intro")]
-    data = prepare(load_answers(ctx.settings.database_url), library)
-    if data.empty:
-        parts.append(html_widget(f'<p class="samsyn-notice samsyn-manager-empty">{esc(m("manager.no_answers"))}</p>'))
-    else:
-        parts.append(ManagerView(ctx, library, data).widget)
-    page = w.VBox(parts)
+    body = w.VBox([])
+    page = w.VBox([*parts, body])
     page.add_class("samsyn-page")
     page.add_class("samsyn-manager")
+
+    def fill(progress: Progress | None = None) -> None:
+        from insight import load_answers, prepare
+
+        if progress is not None:
+            progress(0.05, m("manager.progress_reading"))
+        raw = load_answers(ctx.settings.database_url)
+        if progress is not None:
+            progress(0.5, m("manager.progress_section", section=m("manager.tab_consistency")))
+        data = prepare(raw, library)
+        if data.empty:
+            body.children = [html_widget(f'<p class="samsyn-notice samsyn-manager-empty">{esc(m("manager.no_answers"))}</p>')]
+        else:
+            body.children = [ManagerView(ctx, library, data).widget]
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not in a kernel (tests, benchmarks): build it all now
+        fill()
+        return page
+    # In a kernel: the page (and its progress bar) is shown at once; the answers are read and the
+    # first view is computed right after, with progress, instead of before anything appears.
+    progress = Progress(m("manager.progress_label"))
+    progress.start()
+    body.children = [progress.widget]
+
+    def fill_later() -> None:
+        try:
+            fill(progress)
+        except Exception:
+            log.exception("the manager view could not be built")
+            body.children = [html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("manager.failed"))}</p>')]
+
+    loop.call_later(0.05, fill_later)
     return page

@@ -22,7 +22,7 @@ from cases import Case, Library
 from insight.access import in_hub_group
 from samsyn.i18n import Messages
 from store import Store
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.common import PageContext, Progress, esc, html_widget, language_switch, page_url, paragraphs, style
 
 log = logging.getLogger(__name__)
 MENTOR_NOTEBOOK = "mentor.ipynb"
@@ -145,12 +145,13 @@ class Facilitator:
         self.convergence = html_widget("", "samsyn-convergence")
         self._convergence_seen: tuple | None = None
         self.exports = html_widget("", "samsyn-exports")
+        self.record_progress = Progress(m("manager.progress_label"))
         prepare = w.Button(description=m("mentor.prepare_record"))
         prepare.add_class("samsyn-prepare-record")
         prepare.on_click(lambda _b: self.prepare_record())
         self.widget = w.VBox([
             self.header, w.HBox([refresh, self.next_round]), self.live, *case_widgets, self.convergence,
-            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.exports,
+            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.record_progress.widget, self.exports,
         ])
         self.widget.add_class("samsyn-facilitator")
         self.refresh()
@@ -353,6 +354,9 @@ class Facilitator:
         from feedback.workshop import convergence, workshop_alpha
 
         m = self.m
+        progress = self.record_progress
+        progress.start()
+        progress(0.05, m("mentor.progress_html"))
         workshop = self.store.workshop(self.workshop_id)
         self.workshop = workshop
         reveals, conv = [], []
@@ -372,7 +376,9 @@ class Facilitator:
         record = report.WorkshopRecord(workshop.name, workshop.language, workshop.current_round, workshop.min_group_size,
                                        tuple(reveals), alpha, tuple(conv), report.now())
         html = report.render_html(record, self.library).encode("utf-8")
+        progress(0.4, m("mentor.progress_pdf"))
         pdf = report.render_pdf(record, self.library)
+        progress(0.8, m("mentor.progress_excel"))
         rows_by_case: dict[str, list[dict]] = {}
         for row in self.store.export_rows(workshop_id=self.workshop_id):
             if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
@@ -380,6 +386,7 @@ class Facilitator:
             rows_by_case.setdefault(row["case_id"], []).append(
                 {k: v for k, v in row.items() if k not in ("answer_id", "team", "workshop", "case_id")})
         xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
+        progress.done()
         stem = f"samsyn-workshop-{workshop.id}"
         self.exports.value = "<p>" + " · ".join([
             _download_link(html, f"{stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),

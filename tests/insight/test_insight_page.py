@@ -131,3 +131,21 @@ def test_exports_hold_the_views_and_no_small_group(demo_db, monkeypatch):
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     link = _find(page, "samsyn-manager-downloads").value
     assert 'download="samsyn-chefsrapport.pdf"' in link and 'href="data:application/pdf;base64,' in link
+
+
+def test_long_exports_report_their_progress(demo_db):
+    from insight import Filters, load_answers, prepare
+    from insight.report import Context, report_excel, report_pdf
+
+    url, library = demo_db
+    ctx = Context(prepare(load_answers(url), library), Filters(), library, "sv", 5, n_boot=50)
+    seen: list[tuple[float, str]] = []
+    report_excel(ctx, url, progress=lambda f, text: seen.append((f, text)))
+    fractions = [f for f, _t in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(seen) > 10
+    texts = [t for _f, t in seen]
+    assert sum(t.startswith("Beräknar ") for t in texts) == 4  # the four views
+    assert "Skriver svar: 0 av 2\xa0506" in texts and texts[-1] == "Klart."
+    charts: list[str] = []
+    report_pdf(ctx, progress=lambda f, text: charts.append(text))
+    assert charts and charts[-1].startswith("Ritar diagram")
