@@ -282,6 +282,8 @@ class Trainee:
     feedback_s: float | None = None
     error: str | None = None
     done_at: float | None = None
+    rss_before: float | None = None  # the case page's kernel once the page is interactive (MB)
+    rss_after: float | None = None  # … and once the feedback is shown
 
 
 def start_ready(page: Page) -> bool:
@@ -328,6 +330,15 @@ async def answer_case(page: Page, case: str, t: Trainee, think: float) -> None:
     t.feedback_s = time.perf_counter() - clicked
 
 
+MEMORY_OF = None  # set by main(): kernel id -> RSS in MB (or None)
+
+
+async def kernel_rss(kernel_id: str) -> float | None:
+    if MEMORY_OF is None:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(None, MEMORY_OF, kernel_id)
+
+
 async def trainee_flow(base: str, t: Trainee, delay: float, think: float) -> None:
     from tornado.httpclient import AsyncHTTPClient
 
@@ -344,8 +355,11 @@ async def trainee_flow(base: str, t: Trainee, delay: float, think: float) -> Non
         page = Page(base, http, cookies)
         t.tti["case"] = await page.open(f"/voila/render/case.ipynb?case={first}&lang=sv&code={t.code}",
                                         fetch_assets=False, ready=case_ready)
+        t.rss_before = await kernel_rss(page.kernel_id)
         await asyncio.sleep(think)
         await answer_case(page, first, t, think)
+        await asyncio.sleep(1.0)  # the feedback's last messages
+        t.rss_after = await kernel_rss(page.kernel_id)
         await asyncio.sleep(think)
         await page.leave()
         page = Page(base, http, cookies)
@@ -442,6 +456,10 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5, help="seconds a trainee pauses between steps")
     parser.add_argument("--after", type=float, default=60.0, help="seconds to watch the kernels after the last leaves")
     args = parser.parse_args()
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # stop the server too (finally below)
     n = max(1, min(args.trainees, 200))
     room = n if args.room is None else max(0, args.room)
 
@@ -463,8 +481,18 @@ def main() -> None:
             p = store.create_participant(f"Deltagare {i + 1}", self_paced=True)
             trainees.append(Trainee(i, p.personal_code, p.id))
         solo = store.create_participant("Ensam", self_paced=True)
+        global MEMORY_OF
+
+        def memory_of(kernel_id: str) -> float | None:
+            proc = server.kernel_process(kernel_id)
+            try:
+                return proc.memory_info().rss / MB if proc is not None else None
+            except psutil.Error:
+                return None
+
+        MEMORY_OF = memory_of
         expected_pool = pool_size(room)
-        fill_wait = server.wait_idle(expected_pool, timeout=1200)
+        fill_wait = server.wait_preheated(expected_pool, timeout=1800)
         print(f"{n} trainees, arrival within {args.arrival:g} s, think time {args.think:g} s; SAMSYN_ROOM_SIZE={room}: "
               f"{expected_pool} preheated kernels, ready {fill_wait:.0f} s after start; "
               f"load average now {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -478,7 +506,7 @@ def main() -> None:
             return tti
 
         solo_tti = asyncio.run(unloaded())
-        server.wait_idle(expected_pool, timeout=600)
+        server.wait_preheated(expected_pool, timeout=600)
         sampler = Sampler(server)
         sampler.begin()
 
@@ -533,6 +561,11 @@ def main() -> None:
         if values:
             print(f"{label:<44} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f} {max(values):7.2f} {len(values):4d}")
     print(f"answers stored: {answers} of {n}")
+    for label, values in (("before feedback", [t.rss_before for t in trainees if t.rss_before]),
+                          ("after feedback", [t.rss_after for t in trainees if t.rss_after])):
+        if values:
+            print(f"case page kernel RSS {label}: median {percentile(values, 50):.1f} MB, max {max(values):.1f} MB "
+                  f"(n = {len(values)})")
     print(f"peak memory, Voila + all kernels (sum of PSS): {sampler.peak_pss / 1024:.2f} GB; peak kernels: "
           f"{sampler.peak_kernels}")
     print(f"CPU seconds during the room: Voila {cpu.get('voila', 0):.0f}, kernels {cpu.get('kernels', 0):.0f} "
@@ -552,6 +585,10 @@ def main() -> None:
         "case" in t.tti for t in trainees) else float("inf")
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
     print(f"target: {n} of {n} answers stored: {answers} — {verdict(answers == n)}")
+    rss_all = [v for t in trainees for v in (t.rss_before, t.rss_after) if v]
+    if rss_all:
+        print(f"target: ≤ 90 MB RSS per case-page kernel, before and after feedback: max {max(rss_all):.1f} MB — "
+              f"{verdict(max(rss_all) <= 90)}")
     print(f"target: p95 time to interactive (case page) ≤ 10 s: {case_p95:.1f} s — {verdict(case_p95 <= 10)}")
     print(f"target: peak memory ≤ 4 GB: {sampler.peak_pss / 1024:.2f} GB — {verdict(sampler.peak_pss <= 4096)}")
     print(f"target: kernels back to the pool size ≤ 60 s after the trainees leave: {live_after} vs {expected_pool} — "

@@ -37,12 +37,15 @@ def main() -> None:
 @click.option("--open-browser/--no-browser", default=False, help="Open a browser window.")
 @click.option("--manager-key", envvar="SAMSYN_MANAGER_KEY", default=None,
               help="Secret for the manager view (?key=…); made up and printed once when not given.")
+@click.option("--room", type=click.IntRange(min=0, max=500), envvar="SAMSYN_ROOM_SIZE", default=0, show_default=True,
+              help="Trainees expected at once (a workshop): that many start and case pages are kept ready.")
 def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Path | None, open_browser: bool,
-          manager_key: str | None) -> None:
+          manager_key: str | None, room: int) -> None:
     """Start the app (Voila) with its database migrated."""
     if database_url:
         os.environ["SAMSYN_DATABASE_URL"] = database_url
     os.environ["SAMSYN_LANG"] = lang
+    os.environ["SAMSYN_ROOM_SIZE"] = str(room)
     if cases_dir:
         os.environ["SAMSYN_CASES_DIR"] = str(cases_dir.resolve())
     settings = Settings.from_env()
@@ -53,6 +56,8 @@ def serve(port: int, ip: str, database_url: str | None, lang: str, cases_dir: Pa
     migrate(settings.database_url)
     click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
     click.echo(f"Samsyn: open http://{ip}:{port}/")
+    if room:
+        click.echo(f"Samsyn: ready for a room of {room}: {room} start and {room} case pages are kept preheated")
     if os.environ.get("JUPYTERHUB_USER"):
         click.echo("Samsyn: manager view by JupyterHub group "
                    f"({os.environ.get('SAMSYN_MANAGER_GROUP') or 'samsyn-managers'})")

@@ -276,3 +276,20 @@ def replace_handlers(handlers: list) -> list:
             spec = (spec[0], PageHandler, *spec[2:])
         out.append(spec)
     return out
+
+
+def use_fork_provisioner() -> bool:
+    """Start kernels through :class:`samsyn.forkserver.ForkProvisioner` (unless ``SAMSYN_FORK_KERNELS=0``)."""
+    from importlib.metadata import EntryPoint
+
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+    from samsyn import forkserver
+
+    if not forkserver.enabled():
+        return False
+    name = "samsyn-fork-provisioner"
+    factory = KernelProvisionerFactory.instance()
+    factory.provisioners[name] = EntryPoint(name, "samsyn.forkserver:ForkProvisioner", KernelProvisionerFactory.GROUP_NAME)
+    factory.default_provisioner_name = name
+    return True

@@ -15,6 +15,8 @@ import copy
 
 #: The pages a room arrives at: every trainee opens the start page and then a case.
 ROOM_NOTEBOOKS = ("start.ipynb", "case.ipynb")
+#: Seconds before a used kernel of a room's pool is replaced: the arrival itself gets the CPU first.
+ROOM_FILL_DELAY = 30.0
 
 
 def pools_for(pools: dict, room: int) -> dict:
@@ -27,3 +29,8 @@ def pools_for(pools: dict, room: int) -> dict:
         entry = out.setdefault(notebook, {})
         entry["pool_size"] = max(int(entry.get("pool_size", 0)), room)
     return out
+
+
+def fill_delay_for(fill_delay: float, room: int) -> float:
+    """The pool's refill delay in a room: long enough that the arrival itself gets the CPU first."""
+    return max(float(fill_delay), ROOM_FILL_DELAY) if room > 0 else float(fill_delay)

@@ -63,12 +63,16 @@ class SamsynVoila(Voila):
         import voila.app
 
         from samsyn.config import Settings
-        from samsyn.rooms import pools_for
+        from samsyn.rooms import fill_delay_for, pools_for
 
         room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages ready
         if room:
             pools = self.config.VoilaKernelManager.get("kernel_pools_config", {})
             self.config.VoilaKernelManager.kernel_pools_config = pools_for(dict(pools), room)
+            delay = self.config.VoilaKernelManager.get("fill_delay", 1.0)
+            self.config.VoilaKernelManager.fill_delay = fill_delay_for(delay, room)
+        if kernels.use_fork_provisioner():  # samsyn/forkserver.py: kernels forked from one warmed-up process
+            self.log.info("Samsyn: page kernels are forked from a preloaded process (SAMSYN_FORK_KERNELS=0 to stop)")
         original = voila.app.voila_kernel_manager_factory
         voila.app.voila_kernel_manager_factory = kernels.kernel_manager_factory(original)
         try:

@@ -168,3 +168,24 @@ def test_pages_left_in_a_tab_release_their_kernels(voila_factory, page):
     assert len(set(seen)) == 5
     wait_for(lambda: len(server.kernel_ids()) == pool_size(), 120)
     assert "403 POST /voila/api/shutdown" not in server.log()
+
+
+def _parent_cmdline(server, kernel_id: str) -> str:
+    import psutil
+
+    for child in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if kernel_id in " ".join(child.cmdline()):
+                return " ".join(child.parent().cmdline())
+        except psutil.Error:
+            continue
+    raise AssertionError("kernel not found")
+
+
+@pytest.mark.parametrize("fork", ["1", "0"])
+def test_page_kernels_are_forked_from_the_preloaded_process_unless_turned_off(voila_factory, fork):
+    server = voila_factory(extra_env={"SAMSYN_FORK_KERNELS": fork})
+    status, _h, body = get(server.port, "/voila/render/case.ipynb?case=assi&lang=sv")
+    assert status == 200
+    parent = _parent_cmdline(server, kernel_of(body))
+    assert ("samsyn.forkserver" in parent) == (fork == "1"), parent

@@ -1,0 +1,28 @@
+"""Sizing for a room (samsyn/rooms.py): the start and case pools hold the room, nothing else changes."""
+
+import json
+from pathlib import Path
+
+from samsyn.config import Settings
+from samsyn.rooms import ROOM_FILL_DELAY, fill_delay_for, pools_for
+
+POOLS = json.loads((Path(__file__).resolve().parent.parent / "training" / "voila.json").read_text())[
+    "VoilaKernelManager"]["kernel_pools_config"]
+
+
+def test_a_room_keeps_that_many_start_and_case_pages_ready():
+    sized = pools_for(POOLS, 40)
+    assert sized["start.ipynb"]["pool_size"] == 40 and sized["case.ipynb"]["pool_size"] == 40
+    assert sized["mentor.ipynb"] == POOLS["mentor.ipynb"] and sized["manager.ipynb"] == POOLS["manager.ipynb"]
+    assert POOLS["case.ipynb"]["pool_size"] == 2  # the committed configuration is not touched
+
+
+def test_no_room_changes_nothing_and_a_small_room_never_shrinks_a_pool():
+    assert pools_for(POOLS, 0) == POOLS
+    assert pools_for(POOLS, 1)["case.ipynb"]["pool_size"] == POOLS["case.ipynb"]["pool_size"]
+    assert fill_delay_for(0.5, 0) == 0.5 and fill_delay_for(0.5, 30) == ROOM_FILL_DELAY
+
+
+def test_the_room_size_is_a_setting():
+    assert Settings.from_env({}).room_size == 0
+    assert Settings.from_env({"SAMSYN_ROOM_SIZE": "40"}).room_size == 40
