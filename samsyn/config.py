@@ -73,6 +73,10 @@ class Settings:
     cache_dir: Path = Path()
     #: Trainees expected at once (a workshop): that many start and case pages are kept ready (samsyn/rooms.py).
     room_size: int = 0
+    #: The largest room a mentor can ask for when creating a workshop (an operator's room may be larger).
+    room_max: int = 60
+    #: Page kernels are forked from one preloaded process (samsyn/forkserver.py).
+    fork_kernels: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -90,6 +94,8 @@ class Settings:
             kernel_cull_interval=_number(env, "SAMSYN_KERNEL_CULL_INTERVAL", 10.0),
             cache_dir=Path(env.get("SAMSYN_CACHE_DIR") or default_cache_dir()),
             room_size=int(_number(env, "SAMSYN_ROOM_SIZE", 0, minimum=0)),
+            room_max=int(_number(env, "SAMSYN_ROOM_MAX", 60, minimum=0)),
+            fork_kernels=(env.get("SAMSYN_FORK_KERNELS") or "1").strip().lower() not in ("0", "false", "no", "off"),
         )
 
 

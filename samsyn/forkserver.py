@@ -50,7 +50,9 @@ ENV = "SAMSYN_FORK_KERNELS"
 
 
 def enabled(environ=None) -> bool:
-    return (os.environ if environ is None else environ).get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+    from samsyn.config import Settings
+
+    return Settings.from_env(environ).fork_kernels
 
 
 # -- the zygote (its own process) -----------------------------------------------------------
@@ -92,7 +94,14 @@ def _run_kernel(request: dict) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         # as for a launched kernel (JPY_PARENT_PID): no console banner, and exit if the parent goes
-        IPKernelApp.launch_instance(argv=[*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"])
+        app = IPKernelApp.instance()
+        app.initialize([*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"])
+        # ipywidgets registers its comm targets when it is imported inside a kernel; here it was
+        # imported before there was one, so register them with this kernel now
+        import ipywidgets
+
+        ipywidgets.register_comm_target()
+        app.start()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
     except BaseException:  # noqa: BLE001 - report, then leave

@@ -30,6 +30,7 @@ which :class:`samsyn.server.SamsynVoila` puts in place.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -106,6 +107,7 @@ class CullPolicy:
         self.cull_interval = max(1, int(s.kernel_cull_interval))
         self.cull_connected = False
         self.cull_busy = False
+        self.room_max = int(s.room_max)
 
     # -- connections -----------------------------------------------------------------
     def notify_connect(self, kernel_id: str) -> None:
@@ -159,7 +161,64 @@ class CullPolicy:
 
     async def cull_kernels(self):
         self.heal_pools()
+        self.end_room_if_due()
         return await super().cull_kernels()
+
+    # -- a room asked for at run time (samsyn/rooms.py) --------------------------------------
+    def open_room(self, size: int, hours: float) -> int:
+        """Keep ``size`` start and case pages ready for ``hours`` (never more than the configured maximum)."""
+        from samsyn.rooms import ROOM_NOTEBOOKS, fill_delay_for, pools_for
+
+        if not hasattr(self, "_base_pools"):
+            self._base_pools, self._base_fill_delay = dict(self.kernel_pools_config), self.fill_delay
+        size = max(0, min(int(size), int(self.room_max)))
+        self._room_until = time.monotonic() + hours * 3600
+        self.kernel_pools_config = pools_for(self._base_pools, max(size, self._room_size_now()))
+        self.fill_delay = fill_delay_for(self._base_fill_delay, size)
+        for notebook in ROOM_NOTEBOOKS:
+            self.fill_if_needed(delay=0, notebook_name=notebook)
+        self.log.info("Samsyn: a room of %d was asked for; %d start and case pages are kept ready", size,
+                      self.kernel_pools_config[ROOM_NOTEBOOKS[1]]["pool_size"])
+        return size
+
+    def _room_size_now(self) -> int:
+        from samsyn.rooms import ROOM_NOTEBOOKS
+
+        if not hasattr(self, "_base_pools"):
+            return 0
+        return min(int(self.kernel_pools_config.get(nb, {}).get("pool_size", 0)) for nb in ROOM_NOTEBOOKS)
+
+    def end_room_if_due(self) -> None:
+        """After a room's time: the configured pools again; surplus preheated kernels are shut down."""
+        until = getattr(self, "_room_until", None)
+        if until is None or time.monotonic() < until:
+            return
+        self._room_until = None
+        self.kernel_pools_config, self.fill_delay = dict(self._base_pools), self._base_fill_delay
+        for notebook, pool in getattr(self, "_pools", {}).items():
+            keep = int(self.kernel_pools_config.get(notebook, self.kernel_pools_config.get("default", {})).get(
+                "pool_size", 0))
+            while len(pool) > keep and pool[-1].done():
+                task = pool.pop()
+                try:
+                    kernel_id = task.result()["kernel_id"]
+                except Exception:
+                    continue
+                asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id)))
+        self.log.info("Samsyn: the room's time is over; the configured pools are kept again")
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Kernels of the pool that are *ready* (Voila counts refills still waiting for their delay too,
+        and a request would then wait for one instead of starting its own kernel at once)."""
+        return sum(1 for task in getattr(self, "_pools", {}).get(notebook_name, []) if task.done())
+
+    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        pool = getattr(self, "_pools", {}).get(notebook_name, [])
+        ready = [task for task in pool if task.done()]
+        if ready and pool[0] is not ready[0]:  # hand out a ready kernel, not the oldest pending refill
+            pool.remove(ready[0])
+            pool.insert(0, ready[0])
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
     def page_kernel_ids(self) -> set[str]:
         """Kernels that belong to a page (handed out from the pool, or started for a request)."""
@@ -293,3 +352,36 @@ def use_fork_provisioner() -> bool:
     factory.provisioners[name] = EntryPoint(name, "samsyn.forkserver:ForkProvisioner", KernelProvisionerFactory.GROUP_NAME)
     factory.default_provisioner_name = name
     return True
+
+
+class RoomHandler(JupyterHandler):
+    """``POST samsyn/api/room`` ``{"size": N}``: a mentor's kernel asks for a room (samsyn/rooms.py).
+
+    Only with the token this server gave its kernels (``SAMSYN_ROOM_TOKEN``), so a browser cannot."""
+
+    def check_xsrf_cookie(self) -> None:
+        """The token is the proof (a browser never has it)."""
+
+    async def post(self) -> None:
+        import json
+        import os
+
+        from samsyn.rooms import ROOM_HOURS, TOKEN_ENV
+
+        expected = os.environ.get(TOKEN_ENV, "")
+        given = self.request.headers.get("X-Samsyn-Room-Token", "")
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise tornado.web.HTTPError(403)
+        try:
+            size = int(json.loads(self.request.body or b"{}").get("size", 0))
+        except (ValueError, TypeError, AttributeError):
+            raise tornado.web.HTTPError(400) from None
+        manager = self.settings["kernel_manager"]
+        granted = manager.open_room(size, ROOM_HOURS) if hasattr(manager, "open_room") else 0
+        self.finish({"size": granted})
+
+
+def room_handler(server_url: str) -> tuple:
+    from samsyn.rooms import ROOM_PATH
+
+    return (url_path_join(server_url, ROOM_PATH), RoomHandler)

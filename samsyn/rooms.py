@@ -16,7 +16,7 @@ import copy
 #: The pages a room arrives at: every trainee opens the start page and then a case.
 ROOM_NOTEBOOKS = ("start.ipynb", "case.ipynb")
 #: Seconds before a used kernel of a room's pool is replaced: the arrival itself gets the CPU first.
-ROOM_FILL_DELAY = 30.0
+ROOM_FILL_DELAY = 10.0
 
 
 def pools_for(pools: dict, room: int) -> dict:
@@ -34,3 +34,35 @@ def pools_for(pools: dict, room: int) -> dict:
 def fill_delay_for(fill_delay: float, room: int) -> float:
     """The pool's refill delay in a room: long enough that the arrival itself gets the CPU first."""
     return max(float(fill_delay), ROOM_FILL_DELAY) if room > 0 else float(fill_delay)
+
+
+# -- a room asked for while the server runs (the mentor creating a workshop) -------------------------
+#: How long a room asked for by a mentor keeps its pools (then the server's own configuration returns).
+ROOM_HOURS = 4.0
+TOKEN_ENV = "SAMSYN_ROOM_TOKEN"
+ROOM_PATH = "samsyn/api/room"
+
+
+def request_room(size: int, environ=None, timeout: float = 10.0) -> bool:
+    """From a page's kernel (the mentor's): ask this server to keep ``size`` start and case pages ready.
+
+    The request goes to the server on loopback with the token the server gave its kernels
+    (``SAMSYN_ROOM_TOKEN``); it is not reachable from a browser. Returns whether the server agreed."""
+    import json
+    import os
+    import urllib.request
+
+    env = os.environ if environ is None else environ
+    token = env.get(TOKEN_ENV)
+    port = env.get("VOILA_APP_PORT")
+    if not token or not port:
+        return False
+    server_url = env.get("VOILA_SERVER_URL") or "/"
+    url = f"http://127.0.0.1:{port}{server_url.rstrip('/')}/{ROOM_PATH}"
+    request = urllib.request.Request(url, data=json.dumps({"size": int(size)}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "X-Samsyn-Room-Token": token})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+            return response.status == 200
+    except OSError:
+        return False

@@ -71,6 +71,11 @@ class SamsynVoila(Voila):
             self.config.VoilaKernelManager.kernel_pools_config = pools_for(dict(pools), room)
             delay = self.config.VoilaKernelManager.get("fill_delay", 1.0)
             self.config.VoilaKernelManager.fill_delay = fill_delay_for(delay, room)
+        import secrets
+
+        from samsyn.rooms import TOKEN_ENV
+
+        os.environ.setdefault(TOKEN_ENV, secrets.token_urlsafe(24))  # kernels may ask for a room (samsyn/rooms.py)
         if kernels.use_fork_provisioner():  # samsyn/forkserver.py: kernels forked from one warmed-up process
             self.log.info("Samsyn: page kernels are forked from a preloaded process (SAMSYN_FORK_KERNELS=0 to stop)")
         original = voila.app.voila_kernel_manager_factory
@@ -98,7 +103,7 @@ class SamsynVoila(Voila):
             (self.server_url, StartRedirectHandler, {"target": target}),
             (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
         ]
-        return redirects + kept
+        return redirects + [kernels.room_handler(self.server_url)] + kept
 
 
 def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> None:

@@ -26,3 +26,25 @@ def test_no_room_changes_nothing_and_a_small_room_never_shrinks_a_pool():
 def test_the_room_size_is_a_setting():
     assert Settings.from_env({}).room_size == 0
     assert Settings.from_env({"SAMSYN_ROOM_SIZE": "40"}).room_size == 40
+
+
+def test_a_mentor_asks_the_running_server_for_a_room(voila_factory):
+    """The mentor's kernel asks with the server's token (here the test knows it); without it: 403."""
+    import http.client
+    import time
+
+    from samsyn.rooms import request_room
+
+    server = voila_factory(extra_env={"SAMSYN_ROOM_MAX": "4", "SAMSYN_ROOM_TOKEN": "t" * 32})
+    for headers in ({}, {"X-Samsyn-Room-Token": "x" * 32}):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("POST", "/samsyn/api/room", body='{"size": 4}', headers=headers)
+        assert conn.getresponse().status == 403
+        conn.close()
+    assert request_room(9, environ={"SAMSYN_ROOM_TOKEN": "t" * 32, "VOILA_APP_PORT": str(server.port)})
+    deadline = time.monotonic() + 300
+    while len(server.kernel_ids()) < 10 and time.monotonic() < deadline:  # start 4, case 4 (the maximum), mentor, manager
+        time.sleep(1)
+    time.sleep(3)
+    assert len(server.kernel_ids()) == 10
+    assert "a room of 4 was asked for" in server.log()

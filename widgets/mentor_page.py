@@ -68,6 +68,9 @@ class CreateWorkshop:
         self.min_group = w.BoundedIntText(value=ctx.settings.workshop_min_group, min=MIN_GROUP_FLOOR, max=40,
                                           description=m("mentor.min_group"), style={"description_width": "initial"})
         self.min_group.add_class("samsyn-min-group")
+        self.expected = w.BoundedIntText(value=0, min=0, max=ctx.settings.room_max, description=m("mentor.expected"),
+                                         style={"description_width": "initial"})
+        self.expected.add_class("samsyn-expected")
         create = w.Button(description=m("mentor.create"), button_style="primary")
         create.add_class("samsyn-create-workshop")
         create.on_click(lambda _b: self.create())
@@ -77,7 +80,8 @@ class CreateWorkshop:
             self.name,
             html_widget(f"<p><strong>{esc(m('mentor.choose_cases'))}</strong></p>"),
             w.VBox(list(self.cases.values())),
-            self.language, self.min_group, create, self.status,
+            self.language, self.min_group, self.expected,
+            html_widget(f'<p class="samsyn-case-meta">{esc(m("mentor.expected_help"))}</p>'), create, self.status,
         ])
         self.widget.add_class("samsyn-create")
 
@@ -98,13 +102,20 @@ class CreateWorkshop:
         workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
                                                       min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)))
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
+        room = ""
+        if int(self.expected.value or 0) > 0:
+            from samsyn.rooms import request_room
+
+            n = int(self.expected.value)
+            ok = request_room(n)
+            room = f'<p class="samsyn-room">{esc(m("mentor.room_ready", n=n) if ok else m("mentor.room_not_ready"))}</p>'
         participants = page_url("start.ipynb", lang=workshop.language)
         self.status.value = (
             f'<div class="samsyn-notice" role="status"><p>{esc(m("mentor.created", name=workshop.name))}</p>'
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
             f'<p>{esc(m("mentor.participant_link"))} <a class="samsyn-participant-link" href="{esc(participants)}">{esc(participants)}</a></p>'
             f'<p>{esc(m("mentor.facilitator_link"))} <a class="samsyn-facilitator-link" href="{esc(facilitator)}">{esc(m("mentor.open_facilitator"))}</a></p>'
-            f'<p>{esc(m("mentor.keep_secret"))}</p></div>'
+            f'<p>{esc(m("mentor.keep_secret"))}</p>{room}</div>'
         )
 
 
