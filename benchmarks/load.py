@@ -35,7 +35,7 @@ What happens, on this machine, only on 127.0.0.1:
    page's p95 as a multiple of the unloaded one; time to stored answer (the
    "Submit" click → the row's ``submitted_at``); answers stored; peak memory
    of Voila and all kernels (sum of PSS: shared libraries count once) and peak
-   kernel count, sampled every second; CPU seconds of Voila and the kernels;
+   kernel count, sampled every two seconds; CPU seconds of Voila and the kernels;
    live kernels when the last trainee has left and ``--after`` seconds later,
    next to the pool size. The load average is printed at start and end.
 
@@ -383,7 +383,7 @@ async def trainee_flow(base: str, t: Trainee, delay: float, think: float) -> Non
 
 # -- the server's side --------------------------------------------------------------------
 class Sampler:
-    """Every second: PSS of Voila and every kernel (summed), kernel count, CPU seconds."""
+    """Every two seconds: PSS of Voila and every kernel (summed), kernel count, CPU seconds."""
 
     def __init__(self, server):
         self.server = server
@@ -434,7 +434,7 @@ class Sampler:
         loop = asyncio.get_running_loop()
         while not self.stop:
             await loop.run_in_executor(None, self.sample)
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(2.0)
 
 
 def pool_size(room: int) -> int:
@@ -493,6 +493,7 @@ def main() -> None:
 
         MEMORY_OF = memory_of
         expected_pool = pool_size(room)
+        base_pool = pool_size(0)
         fill_wait = server.wait_preheated(expected_pool, timeout=1800)
         print(f"{n} trainees, arrival within {args.arrival:g} s, think time {args.think:g} s; SAMSYN_ROOM_SIZE={room}: "
               f"{expected_pool} preheated kernels, ready {fill_wait:.0f} s after start; "
@@ -507,7 +508,8 @@ def main() -> None:
             return tti
 
         solo_tti = asyncio.run(unloaded())
-        server.wait_preheated(expected_pool, timeout=600)
+        # the unloaded page used one kernel of the room: with room sizing it is not replaced (samsyn/rooms.py)
+        server.wait_preheated(expected_pool - (1 if room > 2 else 0), timeout=600)
         sampler = Sampler(server)
         sampler.begin()
 
@@ -528,6 +530,7 @@ def main() -> None:
         live_end = len(server.kernels())
         time.sleep(args.after)
         live_after = len(server.kernels())
+        preheated_after = server.preheated()
 
         stored: dict[int, datetime] = {}
         with engine_for(server.database_url).connect() as conn:
@@ -573,11 +576,15 @@ def main() -> None:
                   f"(n = {len(values)})")
     print(f"peak memory, Voila + all kernels (sum of PSS): {sampler.peak_pss / 1024:.2f} GB; peak kernels: "
           f"{sampler.peak_kernels}")
+    me = psutil.Process().cpu_times()
+    print(f"CPU seconds of this benchmark's own process (the simulated trainees and the sampler), whole run: "
+          f"{me.user + me.system:.0f}")
     print(f"CPU seconds during the room: Voila {cpu.get('voila', 0):.0f}, kernels {cpu.get('kernels', 0):.0f} "
           f"(server per trainee {(cpu.get('voila', 0) + cpu.get('kernels', 0)) / n:.1f} s; 2 CPUs give "
           f"{2 * elapsed:.0f} in {elapsed:.0f} s)")
-    print(f"live kernels when the last trainee left: {live_end}; {args.after:.0f} s later: {live_after} "
-          f"(pool size {expected_pool})")
+    print(f"live kernels when the last trainee left: {live_end}; {args.after:.0f} s later: {live_after}, of which "
+          f"{preheated_after} preheated (pool size {base_pool} + unused room kernels); page kernels left: "
+          f"{live_after - preheated_after}")
     refused = log.count("403 POST /voila/api/shutdown")
     culled = log.count("Samsyn: culling")
     print(f"pages that said goodbye: {log.count('Samsyn: a page was left')}; refused goodbyes: {refused}; "
@@ -596,8 +603,8 @@ def main() -> None:
               f"{verdict(max(rss_all) <= 90)}")
     print(f"target: p95 time to interactive (case page) ≤ 10 s: {case_p95:.1f} s — {verdict(case_p95 <= 10)}")
     print(f"target: peak memory ≤ 4 GB: {sampler.peak_pss / 1024:.2f} GB — {verdict(sampler.peak_pss <= 4096)}")
-    print(f"target: kernels back to the pool size ≤ 60 s after the trainees leave: {live_after} vs {expected_pool} — "
-          f"{verdict(live_after == expected_pool and args.after <= 60)}")
+    print(f"target: kernels back to the pool size ≤ 60 s after the trainees leave: {live_after - preheated_after} "
+          f"page kernels left — {verdict(live_after == preheated_after and args.after <= 60)}")
 
 
 if __name__ == "__main__":

@@ -164,37 +164,34 @@ class CullPolicy:
         self.end_room_if_due()
         return await super().cull_kernels()
 
-    # -- a room asked for at run time (samsyn/rooms.py) --------------------------------------
-    def open_room(self, size: int, hours: float) -> int:
-        """Keep ``size`` start and case pages ready for ``hours`` (never more than the configured maximum)."""
-        from samsyn.rooms import ROOM_NOTEBOOKS, fill_delay_for, pools_for
+    # -- a room (samsyn/rooms.py) ------------------------------------------------------------
+    def open_room(self, size: int, hours: float, *, capped: bool = True) -> int:
+        """Preheat ``size`` start and case pages now, once: a kernel of the room that a page uses is
+        replaced only up to the configured pool, so the room's memory goes as the trainees go
+        (after ``hours`` any left unused are shut down). ``capped``: at most ``room_max`` (a mentor's ask)."""
+        from samsyn.rooms import ROOM_NOTEBOOKS, pools_for
 
-        if not hasattr(self, "_base_pools"):
-            self._base_pools, self._base_fill_delay = dict(self.kernel_pools_config), self.fill_delay
-        size = max(0, min(int(size), int(self.room_max)))
+        if capped:
+            size = min(int(size), int(self.room_max))
+        size = max(0, int(size))
+        base = dict(self.kernel_pools_config)
+        self.kernel_pools_config = pools_for(base, size)
+        try:
+            for notebook in ROOM_NOTEBOOKS:
+                self.fill_if_needed(delay=0, notebook_name=notebook)
+        finally:
+            self.kernel_pools_config = base
         self._room_until = time.monotonic() + hours * 3600
-        self.kernel_pools_config = pools_for(self._base_pools, max(size, self._room_size_now()))
-        self.fill_delay = fill_delay_for(self._base_fill_delay, size)
-        for notebook in ROOM_NOTEBOOKS:
-            self.fill_if_needed(delay=0, notebook_name=notebook)
-        self.log.info("Samsyn: a room of %d was asked for; %d start and case pages are kept ready", size,
-                      self.kernel_pools_config[ROOM_NOTEBOOKS[1]]["pool_size"])
+        self.log.info("Samsyn: a room of %d was asked for; %d start and %d case pages are being preheated", size,
+                      *(len(self._pools.get(nb, [])) for nb in ROOM_NOTEBOOKS))
         return size
 
-    def _room_size_now(self) -> int:
-        from samsyn.rooms import ROOM_NOTEBOOKS
-
-        if not hasattr(self, "_base_pools"):
-            return 0
-        return min(int(self.kernel_pools_config.get(nb, {}).get("pool_size", 0)) for nb in ROOM_NOTEBOOKS)
-
     def end_room_if_due(self) -> None:
-        """After a room's time: the configured pools again; surplus preheated kernels are shut down."""
+        """After a room's time: preheated kernels beyond the configured pools are shut down."""
         until = getattr(self, "_room_until", None)
         if until is None or time.monotonic() < until:
             return
         self._room_until = None
-        self.kernel_pools_config, self.fill_delay = dict(self._base_pools), self._base_fill_delay
         for notebook, pool in getattr(self, "_pools", {}).items():
             keep = int(self.kernel_pools_config.get(notebook, self.kernel_pools_config.get("default", {})).get(
                 "pool_size", 0))
@@ -205,61 +202,9 @@ class CullPolicy:
                 except Exception:
                     continue
                 asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id)))
-        self.log.info("Samsyn: the room's time is over; the configured pools are kept again")
-
-    def get_pool_size(self, notebook_name: str) -> int:
-        """Kernels of the pool that are *ready* (Voila counts refills still waiting for their delay too,
-        and a request would then wait for one instead of starting its own kernel at once)."""
-        return sum(1 for task in getattr(self, "_pools", {}).get(notebook_name, []) if task.done())
-
-    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
-        pool = getattr(self, "_pools", {}).get(notebook_name, [])
-        ready = [task for task in pool if task.done()]
-        if ready and pool[0] is not ready[0]:  # hand out a ready kernel, not the oldest pending refill
-            pool.remove(ready[0])
-            pool.insert(0, ready[0])
-        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-
-    def page_kernel_ids(self) -> set[str]:
-        """Kernels that belong to a page (handed out from the pool, or started for a request)."""
-        return set(self.list_kernel_ids()) - self.pooled_kernel_ids()
-
-    # -- the decision ----------------------------------------------------------------
-    def cull_reason(self, kernel_id: str, now: float | None = None) -> str | None:
-        """Why ``kernel_id`` should go now, or None. Pure bookkeeping; no side effects."""
-        if kernel_id in self.pooled_kernel_ids():
-            return None
-        kernel = self._kernels.get(kernel_id)
-        if kernel is None:
-            return None
-        if getattr(kernel, "execution_state", None) == "dead":
-            return "dead"
-        if self._kernel_connections.get(kernel_id, 0) > 0:
-            return None
-        if getattr(kernel, "execution_state", None) == "busy":
-            return None  # still rendering its page (or running a handler)
-        last = getattr(kernel, "last_activity", None)
-        if last is None:
-            return None
-        idle = (_utcnow() - last).total_seconds()
-        watch = self._watch.get(kernel_id)
-        if watch is None or not watch.connected_once:
-            return f"no browser connected ({idle:.0f} s idle)" if idle > self.unclaimed_timeout else None
-        now = time.monotonic() if now is None else now
-        away = now - watch.disconnected_at if watch.disconnected_at is not None else idle
-        quiet = min(idle, away)
-        return f"its browser went away ({quiet:.0f} s ago)" if quiet > self.disconnected_timeout else None
-
-    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        reason = self.cull_reason(kernel_id)
-        if reason is None:
-            return
-        self.log.info("Samsyn: culling a page's kernel: %s", reason)
-        self.log.debug("Samsyn: culled kernel %s", kernel_id)
-        await ensure_async(self.shutdown_kernel(kernel_id))
+        self.log.info("Samsyn: the room's time is over; unused preheated kernels are shut down")
 
 
-# -- the page and its goodbye --------------------------------------------------------------
 class _RecordingKernelManager:
     """The handler's view of the kernel manager: notes which kernel the page got."""
 

@@ -4,9 +4,12 @@ A preheated kernel has run its page's notebook up to the request, so a page
 served from the pool costs a fraction of a fresh kernel (benchmarks/pages.py).
 ``training/voila.json`` keeps a small pool for a laptop; an operator who knows
 that a room of N is coming sets ``SAMSYN_ROOM_SIZE=N`` (``samsyn serve
---room N``), and the start and case pages each keep N kernels ready. What a
-room of N costs in memory and CPU is measured by ``benchmarks/load.py`` and
-tabled in ``docs/deploy.md``.
+--room N``), or a mentor says how many will come when creating a workshop,
+and N start and N case pages are preheated at once. They are a room's, not a
+bigger pool: a page that uses one is replaced only up to the configured pool,
+so the memory goes as the trainees go (a mentor's room's unused kernels are
+shut down after four hours). What a room of N costs in memory and CPU is
+measured by ``benchmarks/load.py`` and tabled in ``docs/deploy.md``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ import copy
 
 #: The pages a room arrives at: every trainee opens the start page and then a case.
 ROOM_NOTEBOOKS = ("start.ipynb", "case.ipynb")
-#: Seconds before a used kernel of a room's pool is replaced: the arrival itself gets the CPU first.
-ROOM_FILL_DELAY = 10.0
 
 
 def pools_for(pools: dict, room: int) -> dict:
@@ -30,10 +31,6 @@ def pools_for(pools: dict, room: int) -> dict:
         entry["pool_size"] = max(int(entry.get("pool_size", 0)), room)
     return out
 
-
-def fill_delay_for(fill_delay: float, room: int) -> float:
-    """The pool's refill delay in a room: long enough that the arrival itself gets the CPU first."""
-    return max(float(fill_delay), ROOM_FILL_DELAY) if room > 0 else float(fill_delay)
 
 
 # -- a room asked for while the server runs (the mentor creating a workshop) -------------------------

@@ -62,15 +62,6 @@ class SamsynVoila(Voila):
         # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
         import voila.app
 
-        from samsyn.config import Settings
-        from samsyn.rooms import fill_delay_for, pools_for
-
-        room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages ready
-        if room:
-            pools = self.config.VoilaKernelManager.get("kernel_pools_config", {})
-            self.config.VoilaKernelManager.kernel_pools_config = pools_for(dict(pools), room)
-            delay = self.config.VoilaKernelManager.get("fill_delay", 1.0)
-            self.config.VoilaKernelManager.fill_delay = fill_delay_for(delay, room)
         import secrets
 
         from samsyn.rooms import TOKEN_ENV
@@ -81,9 +72,15 @@ class SamsynVoila(Voila):
         original = voila.app.voila_kernel_manager_factory
         voila.app.voila_kernel_manager_factory = kernels.kernel_manager_factory(original)
         try:
-            return super().init_settings()
+            settings = super().init_settings()
         finally:
             voila.app.voila_kernel_manager_factory = original
+        from samsyn.config import Settings
+
+        room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages preheated
+        if room:
+            self.kernel_manager.open_room(room, hours=24 * 365, capped=False)
+        return settings
 
     def init_handlers(self):
         handlers = kernels.replace_handlers(super().init_handlers())

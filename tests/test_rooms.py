@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from samsyn.config import Settings
-from samsyn.rooms import ROOM_FILL_DELAY, fill_delay_for, pools_for
+from samsyn.rooms import pools_for
 
 POOLS = json.loads((Path(__file__).resolve().parent.parent / "training" / "voila.json").read_text())[
     "VoilaKernelManager"]["kernel_pools_config"]
@@ -20,7 +20,6 @@ def test_a_room_keeps_that_many_start_and_case_pages_ready():
 def test_no_room_changes_nothing_and_a_small_room_never_shrinks_a_pool():
     assert pools_for(POOLS, 0) == POOLS
     assert pools_for(POOLS, 1)["case.ipynb"]["pool_size"] == POOLS["case.ipynb"]["pool_size"]
-    assert fill_delay_for(0.5, 0) == 0.5 and fill_delay_for(0.5, 30) == ROOM_FILL_DELAY
 
 
 def test_the_room_size_is_a_setting():
