@@ -205,6 +205,59 @@ class CullPolicy:
         self.log.info("Samsyn: the room's time is over; unused preheated kernels are shut down")
 
 
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Kernels of the pool that are *ready* (Voila counts refills still waiting for their delay too,
+        and a request would then wait for one instead of starting its own kernel at once)."""
+        return sum(1 for task in getattr(self, "_pools", {}).get(notebook_name, []) if task.done())
+
+    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        pool = getattr(self, "_pools", {}).get(notebook_name, [])
+        ready = [task for task in pool if task.done()]
+        if ready and pool[0] is not ready[0]:  # hand out a ready kernel, not the oldest pending refill
+            pool.remove(ready[0])
+            pool.insert(0, ready[0])
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+    def page_kernel_ids(self) -> set[str]:
+        """Kernels that belong to a page (handed out from the pool, or started for a request)."""
+        return set(self.list_kernel_ids()) - self.pooled_kernel_ids()
+
+    # -- the decision ----------------------------------------------------------------
+    def cull_reason(self, kernel_id: str, now: float | None = None) -> str | None:
+        """Why ``kernel_id`` should go now, or None. Pure bookkeeping; no side effects."""
+        if kernel_id in self.pooled_kernel_ids():
+            return None
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None:
+            return None
+        if getattr(kernel, "execution_state", None) == "dead":
+            return "dead"
+        if self._kernel_connections.get(kernel_id, 0) > 0:
+            return None
+        if getattr(kernel, "execution_state", None) == "busy":
+            return None  # still rendering its page (or running a handler)
+        last = getattr(kernel, "last_activity", None)
+        if last is None:
+            return None
+        idle = (_utcnow() - last).total_seconds()
+        watch = self._watch.get(kernel_id)
+        if watch is None or not watch.connected_once:
+            return f"no browser connected ({idle:.0f} s idle)" if idle > self.unclaimed_timeout else None
+        now = time.monotonic() if now is None else now
+        away = now - watch.disconnected_at if watch.disconnected_at is not None else idle
+        quiet = min(idle, away)
+        return f"its browser went away ({quiet:.0f} s ago)" if quiet > self.disconnected_timeout else None
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        reason = self.cull_reason(kernel_id)
+        if reason is None:
+            return
+        self.log.info("Samsyn: culling a page's kernel: %s", reason)
+        self.log.debug("Samsyn: culled kernel %s", kernel_id)
+        await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+# -- the page and its goodbye --------------------------------------------------------------
 class _RecordingKernelManager:
     """The handler's view of the kernel manager: notes which kernel the page got."""
 
