@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Pages and the CLI default to an SQLite file in the user's data folder; tests
 # (and every process they start) use a throwaway folder instead.
 os.environ.setdefault("SAMSYN_DATA_DIR", tempfile.mkdtemp(prefix="samsyn-test-data-"))
+os.environ.setdefault("SAMSYN_CACHE_DIR", tempfile.mkdtemp(prefix="samsyn-test-cache-"))  # chart templates
 os.environ.pop("SAMSYN_DATABASE_URL", None)
 CHROMIUM = os.environ.get("SAMSYN_CHROMIUM", "/usr/bin/chromium")
 #: How long a page may take to render: a Voila page waits for its kernel, and on

@@ -226,6 +226,21 @@ class ManagerView:
         self.export_status.value = f"<p>{link}</p>"
 
 
+def _kernel_loop():
+    """The running kernel's event loop, or None outside a kernel (an event loop alone is not a kernel)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
     """The page. Nothing heavy (pandas, scipy, the aggregations) is imported before access is granted:
     a preheated manager kernel waits in the pool as light as a trainee's, and a refused request costs
@@ -266,9 +281,8 @@ def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.W
         else:
             body.children = [ManagerView(ctx, library, data).widget]
 
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # not in a kernel (tests, benchmarks): build it all now
+    loop = _kernel_loop()
+    if loop is None:  # not in a kernel (tests, benchmarks): build it all now
         fill()
         return page
     # In a kernel: the page (and its progress bar) is shown at once; the answers are read and the
