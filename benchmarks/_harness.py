@@ -168,7 +168,10 @@ def start_samsyn(tmp: Path, voila_config: dict | None = None, extra_env: dict[st
                  name: str = "samsyn") -> Server:
     data = tmp / "data"
     env = {**os.environ, "SAMSYN_DATA_DIR": str(data), "SAMSYN_DATABASE_URL": f"sqlite:///{data / 'samsyn.sqlite3'}",
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1",
+           # Every browser of a benchmark comes from 127.0.0.1: one client for the per-client kernel cap
+           # (samsyn/guard.py). load.py gives each trainee an address of its own and keeps the default.
+           "SAMSYN_MAX_KERNELS_PER_CLIENT": "400", **(extra_env or {})}
     if voila_config is not None:
         config_dir = tmp / "voila-config"
         config_dir.mkdir(exist_ok=True)

@@ -95,8 +95,10 @@ class PageError(RuntimeError):
 class Page:
     """One page view: its HTTP response, its kernel websocket, and the widget models the kernel sent."""
 
-    def __init__(self, base: str, http, cookies: dict[str, str]):
+    def __init__(self, base: str, http, cookies: dict[str, str], client: str = ""):
         self.base, self.http, self.cookies = base, http, cookies
+        #: The trainee's own address, as a reverse proxy would pass it on (the server's per-client kernel cap).
+        self.client = client
         self.kernel_id = ""
         self.models: dict[str, dict] = {}
         self.session = uuid.uuid4().hex
@@ -112,6 +114,9 @@ class Page:
 
     def _cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def _headers(self, **more: str) -> dict[str, str]:
+        return {"Cookie": self._cookie_header(), **({"X-Forwarded-For": self.client} if self.client else {}), **more}
 
     def _take_cookies(self, response) -> None:
         for raw in response.headers.get_list("Set-Cookie"):
@@ -130,7 +135,7 @@ class Page:
         from tornado.websocket import websocket_connect
 
         start = time.perf_counter()
-        response = await self.http.fetch(HTTPRequest(self.base + path, headers={"Cookie": self._cookie_header()},
+        response = await self.http.fetch(HTTPRequest(self.base + path, headers=self._headers(),
                                                      request_timeout=STEP_TIMEOUT, follow_redirects=False))
         self._take_cookies(response)
         body = response.body.decode("utf-8", "replace")
@@ -144,12 +149,12 @@ class Page:
             for url in parser.urls:
                 full = urljoin(self.base + path, url)
                 if full.startswith(self.base):
-                    await self.http.fetch(full, raise_error=False, request_timeout=STEP_TIMEOUT)
+                    await self.http.fetch(HTTPRequest(full, headers=self._headers(), request_timeout=STEP_TIMEOUT),
+                                          raise_error=False)
         await self.http.fetch(HTTPRequest(f"{self.base}/api/kernels/{self.kernel_id}",
-                                          headers={"Cookie": self._cookie_header()}, request_timeout=STEP_TIMEOUT))
+                                          headers=self._headers(), request_timeout=STEP_TIMEOUT))
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}"
-        self.ws = await websocket_connect(HTTPRequest(ws_url, headers={"Cookie": self._cookie_header(),
-                                                                       "Origin": self.base}),
+        self.ws = await websocket_connect(HTTPRequest(ws_url, headers=self._headers(Origin=self.base)),
                                           max_message_size=64 * MB)
         self.reader = asyncio.ensure_future(self._read())
         await self.request("kernel_info_request", {})
@@ -263,7 +268,8 @@ class Page:
 
         if self.page_token:
             await self.http.fetch(HTTPRequest(self.base + self.page_cookie_path, method="POST", body=b"",
-                                              headers={"Cookie": f"samsyn_page={self.page_token}", "Origin": self.base},
+                                              headers={"Cookie": f"samsyn_page={self.page_token}", "Origin": self.base,
+                                                       **({"X-Forwarded-For": self.client} if self.client else {})},
                                               request_timeout=60), raise_error=False)
         if self.ws is not None:
             self.ws.close()
@@ -345,14 +351,15 @@ async def trainee_flow(base: str, t: Trainee, delay: float, think: float) -> Non
     await asyncio.sleep(delay)
     http = AsyncHTTPClient()
     cookies: dict[str, str] = {}
+    client = f"10.40.{t.index // 200}.{t.index % 200 + 1}"  # each trainee their own laptop
     first, second = CASES[t.index % 2], CASES[(t.index + 1) % 2]
     try:
-        page = Page(base, http, cookies)
+        page = Page(base, http, cookies, client)
         t.tti["start"] = await page.open(f"/voila/render/start.ipynb?lang=sv&code={t.code}", fetch_assets=True,
                                          ready=start_ready)
         await asyncio.sleep(think)
         await page.leave()
-        page = Page(base, http, cookies)
+        page = Page(base, http, cookies, client)
         t.tti["case"] = await page.open(f"/voila/render/case.ipynb?case={first}&lang=sv&code={t.code}",
                                         fetch_assets=False, ready=case_ready)
         t.rss_before = await kernel_rss(page.kernel_id)
@@ -362,12 +369,12 @@ async def trainee_flow(base: str, t: Trainee, delay: float, think: float) -> Non
         t.rss_after = await kernel_rss(page.kernel_id)
         await asyncio.sleep(think)
         await page.leave()
-        page = Page(base, http, cookies)
+        page = Page(base, http, cookies, client)
         t.tti["start again"] = await page.open(f"/voila/render/start.ipynb?lang=sv&code={t.code}", fetch_assets=False,
                                                ready=start_ready)
         await asyncio.sleep(think)
         await page.leave()
-        page = Page(base, http, cookies)
+        page = Page(base, http, cookies, client)
         t.tti["second case"] = await page.open(f"/voila/render/case.ipynb?case={second}&lang=sv&code={t.code}",
                                                fetch_assets=False, ready=case_ready)
         await asyncio.sleep(think)
@@ -475,7 +482,10 @@ def main() -> None:
     tmp = temp_dir("samsyn-bench-load-")
     server = None
     try:
-        server = start_samsyn(tmp, extra_env={"SAMSYN_ROOM_SIZE": str(room)})
+        # Each trainee has an address of their own (X-Forwarded-For, as behind a reverse proxy), so the
+        # server's kernel caps (samsyn/guard.py) count them as a real room: 8 per client, 1.5 × the room in all.
+        server = start_samsyn(tmp, extra_env={"SAMSYN_ROOM_SIZE": str(room), "SAMSYN_CLIENT_IP_HEADER": "X-Forwarded-For",
+                                              "SAMSYN_MAX_KERNELS_PER_CLIENT": "8"})
         store = Store(server.database_url)
         trainees = []
         for i in range(n):
@@ -501,7 +511,7 @@ def main() -> None:
 
         async def unloaded() -> float:
             http = AsyncHTTPClient()
-            page = Page(server.url, http, {})
+            page = Page(server.url, http, {}, "10.41.0.1")
             tti = await page.open(f"/voila/render/case.ipynb?case=assi&lang=sv&code={solo.personal_code}",
                                   fetch_assets=True, ready=case_ready)
             await page.leave()

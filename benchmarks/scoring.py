@@ -16,7 +16,8 @@ Lines printed:
   * 1,000 bootstrap resamples: scoring.alpha_bootstrap with method="units"
     (resample cases, recompute alpha) vs the same resampling done by calling
     krippendorff.alpha 1,000 times on resampled columns (the package has no
-    bootstrap of its own), plus scoring's default method="pairs"
+    bootstrap of its own), plus scoring's default method="twoway" (raters and
+    cases resampled, BCa interval), method="raters" and method="pairs"
     (Hayes & Krippendorff 2007) for reference.
 """
 
@@ -105,16 +106,20 @@ def main(argv=None) -> int:
             krippendorff.alpha(reliability_data=data[:, cols], level_of_measurement="ordinal")
 
     reps = max(2, args.repeats // 3)
-    t_ub, t_kb, t_pb = race(
+    t_ub, t_kb, t_pb, t_tw, t_rb = race(
         [
             lambda: alpha_bootstrap(data, "ordinal", n_boot=args.boot, seed=1, method="units"),
             theirs_boot,
             lambda: alpha_bootstrap(data, "ordinal", n_boot=args.boot, seed=1, method="pairs"),
+            lambda: alpha_bootstrap(data, "ordinal", n_boot=args.boot, seed=1, method="twoway"),
+            lambda: alpha_bootstrap(data, "ordinal", n_boot=args.boot, seed=1, method="raters"),
         ],
         reps,
     )
     print(f"{args.boot} resamples (units)  scoring {fmt(t_ub)} | krippendorff loop {fmt(t_kb)} | ratio krippendorff/scoring = {t_kb / t_ub:6.2f}")
     print(f"{args.boot} resamples (pairs, Hayes & Krippendorff)  scoring {fmt(t_pb)}")
+    print(f"{args.boot} resamples (twoway, the default; raters and cases, BCa)  scoring {fmt(t_tw)}")
+    print(f"{args.boot} resamples (raters, BCa)  scoring {fmt(t_rb)}")
     return 0
 
 

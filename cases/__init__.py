@@ -8,6 +8,8 @@ Public API::
     case = library.get("assi")
     case.title.get("sv"), case.age
     library.panels.for_case("assi")   # the Webbkollen panel, or None
+    anchor = library.variables.risk_anchor("hog", "sv")   # definition + "typically" items
+    library.worked_examples("hog")    # the cases whose key sits at that level
 """
 
 from cases.loader import (
@@ -21,7 +23,7 @@ from cases.loader import (
     load_variables,
 )
 from cases.schema import Case
-from cases.variables import Variables
+from cases.variables import RiskAnchorText, Variables
 
 __all__ = [
     "LIBRARY_DIR",
@@ -29,6 +31,7 @@ __all__ = [
     "CaseError",
     "CaseFileError",
     "Library",
+    "RiskAnchorText",
     "Variables",
     "check_paths",
     "load_case_file",

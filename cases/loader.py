@@ -14,6 +14,7 @@ uses: it returns every problem.
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 import re
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ from cases.variables import DEFAULT_VARIABLES_PATH, Variables
 
 log = logging.getLogger(__name__)
 
-LIBRARY_DIR = Path(__file__).resolve().parent / "library"
-DEFAULT_PANEL_PATH = Path(__file__).resolve().parent / "reference_panel.yaml"
+# Package data: found where the package is installed (a wheel or a checkout).
+LIBRARY_DIR = Path(str(importlib.resources.files("cases") / "library"))
+DEFAULT_PANEL_PATH = Path(str(importlib.resources.files("cases") / "reference_panel.yaml"))
 MAX_FILE_BYTES = 256 * 1024
 CASE_SUFFIXES = (".yaml", ".yml")
 
@@ -145,12 +147,36 @@ def validation_errors(name: str, exc: ValidationError) -> list[CaseError]:
     return errors
 
 
-def load_variables(path: Path = DEFAULT_VARIABLES_PATH) -> Variables:
+#: ``load_variables(local=FROM_SETTINGS)``: use the configured local variables file, if any.
+FROM_SETTINGS = object()
+
+
+def load_variables(path: Path = DEFAULT_VARIABLES_PATH, local: Path | None | object = FROM_SETTINGS) -> Variables:
+    """The variables: the shipped file with a municipality's local changes applied
+    (``cases/local_variables.py``; by default the file ``SAMSYN_VARIABLES_FILE`` names).
+    Raises CaseFileError naming the file, field and problem."""
+    from cases.local_variables import apply_local_variables, local_variables_path_setting
+
     data = read_yaml(path)
+    if local is FROM_SETTINGS:
+        local = local_variables_path_setting()
+    display = str(path)
+    if local is not None:
+        local = Path(local)
+        data = apply_local_variables(data, read_yaml(local), str(local))
+        display = str(local)
     try:
         return Variables.model_validate(data)
     except ValidationError as exc:
-        raise CaseFileError(validation_errors(str(path), exc)) from None
+        raise CaseFileError(validation_errors(display, exc)) from None
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
 
 
 def load_case_file(path: Path, variables: Variables, root: Path | None = None) -> Case:
@@ -185,12 +211,26 @@ class Library:
     cases: dict[str, Case] = field(default_factory=dict)
     errors: list[CaseError] = field(default_factory=list)
     panels: PanelSet | None = None
+    #: The folder it was read from (None for a library built in code): what ``refreshed`` re-reads.
+    root: Path | None = None
 
     def ordered(self) -> list[Case]:
         return sorted(self.cases.values(), key=lambda c: (c.age, c.name))
 
     def get(self, case_id: str | None) -> Case | None:
         return self.cases.get(case_id or "")
+
+    def worked_examples(self, risk_id: str) -> list[Case]:
+        """The cases whose key sits at ``risk_id`` (a level or "inte känt"), in
+        the library's order: the worked examples for that level's anchor.
+        Cases without a key are never examples. KeyError for an unknown id."""
+        if risk_id not in self.variables.risk_answer_ids:
+            raise KeyError(risk_id)
+        return [c for c in self.ordered() if c.key is not None and c.key.risk == risk_id]
+
+    def worked_examples_by_level(self) -> dict[str, list[Case]]:
+        """Every risk answer id in scale order (levels, then "inte känt") with its worked examples."""
+        return {rid: self.worked_examples(rid) for rid in self.variables.risk_answer_ids}
 
 
 def _case_files(root: Path) -> list[Path]:
@@ -228,14 +268,35 @@ _CACHE: dict[tuple, Library] = {}
 
 
 def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library:
-    """Every valid case in ``root``; broken files are left out and logged."""
+    """Every valid case in ``root``; broken files are left out and logged.
+
+    The result is cached by the folder's listing and every file's modification
+    time and size (the case files, ``variables.yaml`` and the local variables
+    file): a call after a case was added, changed or removed reads the folder
+    again, a call when nothing changed costs a directory listing.
+    A broken local variables file does not take the library down: its errors
+    are listed with the cases' and the shipped variables are used."""
+    from cases.local_variables import local_variables_path_setting
+
     root = Path(root) if root else LIBRARY_DIR
     files = _case_files(root) if root.is_dir() else []
-    stamp = (str(root.resolve()), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    local = local_variables_path_setting()
+    stamp = (str(root.resolve()), tuple(_stamp(f) for f in files), _stamp(DEFAULT_VARIABLES_PATH),
+             _stamp(local) if local else None)
     if use_cache and stamp in _CACHE:
         return _CACHE[stamp]
-    variables = load_variables()
-    cases, errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
+    errors: list[CaseError] = []
+    try:
+        variables = load_variables(local=local)
+    except CaseFileError as exc:
+        if local is None:
+            raise
+        for error in exc.errors:
+            log.warning("local variables left out: %s", error)
+        errors.extend(exc.errors)
+        variables = load_variables(local=None)
+    cases, case_errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
+    errors = case_errors + errors
     for error in errors:
         log.warning("case left out: %s", error)
     try:
@@ -243,7 +304,17 @@ def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library
     except CaseFileError as exc:
         errors.extend(exc.errors)
         panels = None
-    library = Library(variables=variables, cases={c.id: c for c in cases}, errors=errors, panels=panels)
+    library = Library(variables=variables, cases={c.id: c for c in cases}, errors=errors, panels=panels, root=root)
     _CACHE.clear()
     _CACHE[stamp] = library
     return library
+
+
+def refreshed(library: Library) -> Library:
+    """``library`` as its folder is now: the same object when nothing changed.
+
+    Pages call it after the request arrives, because a preheated kernel loaded
+    its library before (minutes or hours ago, before a case was published)."""
+    if library.root is None:
+        return library
+    return load_library(library.root)

@@ -1,7 +1,9 @@
 """The published reference panel (``reference_panel.yaml``), validated.
 
 Every option id is checked against ``variables.yaml``; every count is a
-non-negative integer no larger than the panel's n, and the risk counts sum to n.
+non-negative integer no larger than the panel's n, the risk counts sum to n, and
+an intervention group's total (e.g. 15 chose an outpatient intervention) is at
+least its largest option's count and at most its options' counts together.
 """
 
 from __future__ import annotations
@@ -66,9 +68,11 @@ class Panel(_Strict):
         if sum(self.risk.values()) != self.n:
             raise ValueError(f"risk counts sum to {sum(self.risk.values())}, not n={self.n}")
 
-        def check(where: str, gc: GroupCounts | None, allowed: tuple[str, ...], groups: tuple[str, ...] = ()) -> None:
+        def check(where: str, gc: GroupCounts | None, allowed: tuple[str, ...],
+                  groups: dict[str, tuple[str, ...]] | None = None) -> None:
             if gc is None:
                 return
+            groups = groups or {}
             named = list(gc.counts.items()) + [(o, c.count) for c in gc.combined for o in c.options]
             named += [(o, r.high) for r in gc.range for o in r.options]
             for option, count in named:
@@ -81,12 +85,24 @@ class Panel(_Strict):
                     raise ValueError(f"{where}.groups: unknown group {group!r}")
                 if not 0 <= count <= self.n:
                     raise ValueError(f"{where}.groups.{group}: count {count} outside 0..{self.n}")
+                # Everyone who chose a group chose at least one of its options, and
+                # everyone who chose one of its options chose the group.
+                members = {o: c for o, c in gc.counts.items() if o in groups[group]}
+                if members and count < max(members.values()):
+                    top = max(members, key=members.get)
+                    raise ValueError(f"{where}.groups.{group}: {count} respondents, fewer than the {members[top]} "
+                                     f"who chose {top!r}, one of its options")
+                if members and count > sum(members.values()):
+                    raise ValueError(f"{where}.groups.{group}: {count} respondents, more than the "
+                                     f"{sum(members.values())} choices of its options together")
 
+        # Published counts are history: an option retired locally since keeps its meaning here.
         if self.exposure:
             for group in ("home", "guardian", "child"):
-                check(f"exposure.{group}", getattr(self.exposure, group), variables.group("exposure", group).option_ids)
-        check("interventions", self.interventions, variables.intervention_ids, tuple(g.id for g in variables.intervention.groups))
-        check("focus", self.focus, variables.bbic_area_ids)
+                check(f"exposure.{group}", getattr(self.exposure, group), variables.group("exposure", group).all_option_ids)
+        check("interventions", self.interventions, variables.all_intervention_ids,
+              {g.id: g.all_option_ids for g in variables.intervention.groups})
+        check("focus", self.focus, variables.all_bbic_area_ids)
         return self
 
     def risk_counts(self, variables: Variables) -> dict[str, int]:

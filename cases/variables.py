@@ -7,6 +7,8 @@ here, in the trainee's language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+import importlib.resources
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -66,7 +68,17 @@ class OptionGroup(_Strict):
 
     @property
     def option_ids(self) -> tuple[str, ...]:
+        """The options offered for new answers (retired ones left out)."""
         return tuple(o.id for o in self.options if not o.retired)
+
+    @property
+    def all_option_ids(self) -> tuple[str, ...]:
+        """Every option ever defined, retired ones too: what stored answers and published panels may name."""
+        return tuple(o.id for o in self.options)
+
+    @property
+    def retired_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options if o.retired)
 
 
 class GroupedVariable(_Strict):
@@ -74,10 +86,74 @@ class GroupedVariable(_Strict):
     groups: list[OptionGroup] = Field(min_length=1)
 
 
+#: Limits for the anchor texts: a definition is a short paragraph, a "typically"
+#: item one sentence. Long enough to say something, short enough to read while rating.
+MAX_ANCHOR_DEFINITION = 800
+MAX_ANCHOR_ITEM = 300
+MAX_ANCHOR_ITEMS = 6
+
+AnchorDefinitionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANCHOR_DEFINITION)]
+AnchorItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANCHOR_ITEM)]
+
+
+class AnchorDefinition(_Strict):
+    sv: AnchorDefinitionText
+    en: AnchorDefinitionText
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class AnchorItem(_Strict):
+    sv: AnchorItemText
+    en: AnchorItemText
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class RiskAnchor(_Strict):
+    """What one risk answer means, and what typically places a case there."""
+
+    id: OptionId
+    definition: AnchorDefinition
+    typical: list[AnchorItem] = Field(min_length=1, max_length=MAX_ANCHOR_ITEMS)
+
+
+@dataclass(frozen=True)
+class RiskAnchorText:
+    """A risk answer's anchor in one language, ready to show."""
+
+    id: str
+    label: str
+    definition: str
+    typical: tuple[str, ...]
+    is_level: bool  # False for "inte känt", which is missing data, not a level
+
+
 class RiskVariable(_Strict):
     label: BiLabel
     levels: list[Option] = Field(min_length=2)
     not_assessable: Option
+    #: Samsyn's working definitions of the answers (who wrote them and why).
+    anchor_note: AnchorDefinition
+    #: One anchor for every level and for "not assessable", no more, no fewer.
+    anchors: list[RiskAnchor]
+
+    @model_validator(mode="after")
+    def _one_anchor_per_answer(self) -> "RiskVariable":
+        answers = [o.id for o in (*self.levels, self.not_assessable)]
+        seen: set[str] = set()
+        for i, anchor in enumerate(self.anchors):
+            if anchor.id not in answers:
+                raise ValueError(f"anchors[{i}].id: unknown risk answer {anchor.id!r} (allowed: {', '.join(answers)})")
+            if anchor.id in seen:
+                raise ValueError(f"anchors[{i}].id: a second anchor for {anchor.id!r}")
+            seen.add(anchor.id)
+        missing = [a for a in answers if a not in seen]
+        if missing:
+            raise ValueError(f"anchors: no anchor for {', '.join(map(repr, missing))}; every risk answer needs one")
+        return self
 
 
 class BbicSide(_Strict):
@@ -134,6 +210,24 @@ class Variables(_Strict):
                 return option.label(lang)
         raise KeyError(risk_id)
 
+    def risk_anchor(self, risk_id: str, lang: str) -> RiskAnchorText:
+        """The definition of a risk answer and what typically places a case there,
+        in ``lang`` (Swedish unless ``"en"``). KeyError for an unknown id."""
+        for anchor in self.risk.anchors:
+            if anchor.id == risk_id:
+                return RiskAnchorText(
+                    id=anchor.id,
+                    label=self.risk_label(anchor.id, lang),
+                    definition=anchor.definition.get(lang),
+                    typical=tuple(item.get(lang) for item in anchor.typical),
+                    is_level=anchor.id in self.risk_level_ids,
+                )
+        raise KeyError(risk_id)
+
+    def risk_anchors(self, lang: str) -> list[RiskAnchorText]:
+        """Every risk answer's anchor in scale order: the levels lowest first, then "inte känt"."""
+        return [self.risk_anchor(rid, lang) for rid in self.risk_answer_ids]
+
     def group(self, variable: str, group_id: str) -> OptionGroup:
         for group in getattr(self, variable).groups:
             if group.id == group_id:
@@ -143,8 +237,8 @@ class Variables(_Strict):
     def option_label(self, variable: str, option_id: str, lang: str) -> str:
         """The label of an answer's option, by the answer's variable name
         (``exposure.home`` … ``intervention``, ``focus``); the id itself if unknown."""
-        if variable == "focus":
-            return self.bbic_area_label(option_id, lang) if option_id in self.bbic_area_ids else option_id
+        if variable == "focus":  # a retired area keeps its label, so old answers stay readable
+            return self.bbic_area_label(option_id, lang) if option_id in self.all_bbic_area_ids else option_id
         if variable.startswith("exposure."):
             groups = [g for g in self.exposure.groups if g.id == variable.split(".", 1)[1]]
         else:
@@ -159,15 +253,39 @@ class Variables(_Strict):
     def intervention_ids(self) -> tuple[str, ...]:
         return tuple(o for g in self.intervention.groups for o in g.option_ids)
 
-    def bbic_areas(self, side: str) -> tuple[str, ...]:
+    @cached_property
+    def all_intervention_ids(self) -> tuple[str, ...]:
+        """Every intervention ever defined, retired ones too."""
+        return tuple(o for g in self.intervention.groups for o in g.all_option_ids)
+
+    def bbic_areas(self, side: str, *, include_retired: bool = False) -> tuple[str, ...]:
         for s in self.bbic.sides:
             if s.id == side:
-                return tuple(a.id for a in s.areas if not a.retired)
+                return tuple(a.id for a in s.areas if include_retired or not a.retired)
         return ()
 
     @cached_property
     def bbic_area_ids(self) -> tuple[str, ...]:
         return tuple(a.id for s in self.bbic.sides for a in s.areas if not a.retired)
+
+    @cached_property
+    def all_bbic_area_ids(self) -> tuple[str, ...]:
+        """Every BBIC area ever defined, retired ones too."""
+        return tuple(a.id for s in self.bbic.sides for a in s.areas)
+
+    def is_retired(self, variable: str, option_id: str) -> bool:
+        """Whether an option (``exposure.<group>``, ``intervention`` or ``focus``) exists but is retired."""
+        if variable == "focus":
+            return option_id in self.all_bbic_area_ids and option_id not in self.bbic_area_ids
+        if variable == "intervention":
+            return option_id in self.all_intervention_ids and option_id not in self.intervention_ids
+        if variable.startswith("exposure."):
+            try:
+                group = self.group("exposure", variable.split(".", 1)[1])
+            except KeyError:
+                return False
+            return option_id in group.retired_ids
+        return False
 
     def bbic_area_label(self, area_id: str, lang: str) -> str:
         for side in self.bbic.sides:
@@ -188,6 +306,10 @@ class Variables(_Strict):
             group = self.group(variable, group_id)
         except KeyError:
             return f"unknown group {group_id!r}"
+        retired = [c for c in chosen if c in group.retired_ids]
+        if retired:
+            return (f"retired option(s) {', '.join(map(repr, retired))}: no longer offered for new answers "
+                    f"(allowed: {', '.join(group.option_ids)})")
         unknown = [c for c in chosen if c not in group.option_ids]
         if unknown:
             return f"unknown option(s) {', '.join(map(repr, unknown))} (allowed: {', '.join(group.option_ids)})"
@@ -199,4 +321,4 @@ class Variables(_Strict):
         return None
 
 
-DEFAULT_VARIABLES_PATH = Path(__file__).resolve().parent / "variables.yaml"
+DEFAULT_VARIABLES_PATH = Path(str(importlib.resources.files("cases") / "variables.yaml"))  # package data

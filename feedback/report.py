@@ -10,6 +10,7 @@ answers under pseudonyms only, one sheet per case.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -30,6 +31,27 @@ class WorkshopRecord:
     alpha: WorkshopAlpha
     convergence: tuple[Convergence, ...]
     created: datetime
+
+
+def alpha_text(alpha: WorkshopAlpha, m: Messages) -> str:
+    """The workshop's alpha with its interval and the share of "inte känt" it
+    left out — one sentence pair for the mentor view, the record and the PDF.
+    Numbers as the language writes them (decimal comma in Swedish)."""
+    from babel.numbers import format_decimal, format_percent
+
+    if alpha.value is None:
+        return m("report.alpha_undefined")
+    locale = "sv_SE" if m.lang == "sv" else "en_GB"
+
+    def dec(x: float | None) -> str:
+        return "–" if x is None else format_decimal(x, format="0.00", locale=locale)
+
+    text = m("report.alpha", value=dec(alpha.value), low=dec(alpha.low), high=dec(alpha.high), n=alpha.n_cases)
+    share = alpha.not_known_share
+    if share is None:
+        return text
+    pct = format_percent(share, format="#,##0.#\xa0%" if m.lang == "sv" else "#,##0.#%", locale=locale)
+    return f"{text} {m('report.alpha_not_known', share=pct, n=alpha.not_known, total=alpha.answers)}"
 
 
 def _risk_pairs(reveal: CaseReveal, library: Library, lang: str) -> list[tuple[str, int]]:
@@ -63,11 +85,7 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
         f"<h1>{esc(m('report.title', name=record.name))}</h1>",
         f"<p>{esc(m('report.meta', date=record.created.strftime('%Y-%m-%d'), rounds=record.rounds, min=record.min_group))}</p>",
     ]
-    a = record.alpha
-    if a.value is not None:
-        out.append(f"<p>{esc(m('report.alpha', value=a.value, low=a.low, high=a.high, n=a.n_cases))}</p>")
-    else:
-        out.append(f"<p>{esc(m('report.alpha_undefined'))}</p>")
+    out.append(f'<p class="samsyn-alpha">{esc(alpha_text(record.alpha, m))}</p>')
     for reveal in record.reveals:
         case = library.cases.get(reveal.case_id)
         title = case.title.get(lang) if case else reveal.case_id
@@ -143,8 +161,7 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
 
     para(m("report.title", name=record.name), 16, 3)
     para(m("report.meta", date=record.created.strftime("%Y-%m-%d"), rounds=record.rounds, min=record.min_group))
-    a = record.alpha
-    para(m("report.alpha", value=a.value, low=a.low, high=a.high, n=a.n_cases) if a.value is not None else m("report.alpha_undefined"))
+    para(alpha_text(record.alpha, m))
     for reveal in record.reveals:
         case = library.cases.get(reveal.case_id)
         title = case.title.get(lang) if case else reveal.case_id
@@ -193,7 +210,9 @@ def render_excel(rows_by_case: dict[str, list[dict]], library: Library, lang: st
     wb.remove(wb.active)
     for case_id, rows in rows_by_case.items():
         case = library.cases.get(case_id)
-        ws = wb.create_sheet(title=(case.name if case else case_id)[:31])
+        # a sheet title may not hold []:*?/\ (a case file's name could): replaced, never an error
+        title = re.sub(r"[\[\]:*?/\\]", "-", case.name if case else case_id).strip("'")[:31] or case_id[:31]
+        ws = wb.create_sheet(title=title)
         columns = list(rows[0].keys()) if rows else ["pseudonym", "round", "risk"]
         ws.append(columns)
         for row in rows:

@@ -102,33 +102,48 @@ class WorkshopAlpha:
     high: float | None
     n_cases: int
     reason: str | None
+    #: "inte känt" answers among the ``answers`` given to the counted cases:
+    #: alpha leaves them out, so they are shown next to it.
+    not_known: int = 0
+    answers: int = 0
+
+    @property
+    def not_known_share(self) -> float | None:
+        return self.not_known / self.answers if self.answers else None
 
 
 def workshop_alpha(answers_by_case: dict[str, dict[int, str]], variables: Variables, *, min_group: int,
                    seed: int = 1) -> WorkshopAlpha:
     """Ordinal Krippendorff's alpha across the workshop's cases (participants × cases),
-    with a bootstrap interval. Only cases answered by at least ``min_group`` count."""
+    with the two-way bootstrap interval of :func:`scoring.alpha_bootstrap` (the
+    participants and the cases both resampled) and the count of "inte känt"
+    answers it left out. Only cases answered by at least ``min_group`` count."""
     import numpy as np
 
-    from scoring import alpha_bootstrap
+    from scoring import NOT_ASSESSABLE, alpha_bootstrap
 
     levels = variables.risk_level_ids
+    not_assessable = variables.risk.not_assessable.id
     cases = [c for c, by in answers_by_case.items() if len(by) >= min_group]
     if len(cases) < 2:
         return WorkshopAlpha(None, None, None, len(cases), "needs at least two cases answered by the minimum group")
     raters = sorted({p for c in cases for p in answers_by_case[c]})
-    data = np.full((len(raters), len(cases)), np.nan)
+    data = np.full((len(raters), len(cases)), None, dtype=object)
     for j, c in enumerate(cases):
         for i, p in enumerate(raters):
             risk = answers_by_case[c].get(p)
             if risk in levels:
-                data[i, j] = levels.index(risk)
-    est = alpha_bootstrap(data, "ordinal", n_boot=1000, seed=seed, value_domain=list(range(len(levels))))
+                data[i, j] = risk
+            elif risk == not_assessable:
+                data[i, j] = NOT_ASSESSABLE
+    est = alpha_bootstrap(data, "ordinal", n_boot=1000, seed=seed, value_domain=levels)
 
     def clean(x: float) -> float | None:
         return None if x is None or math.isnan(x) else round(float(x), 2)
 
-    return WorkshopAlpha(clean(est.value), clean(est.low), clean(est.high), len(cases), est.reason)
+    na = est.not_assessable
+    return WorkshopAlpha(clean(est.value), clean(est.low), clean(est.high), len(cases), est.reason,
+                         na.n if na else 0, na.answers if na else 0)
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,18 @@ without a secret). The page takes it as ``?key=…``; it is compared in constant
 time.
 
 Behind JupyterHub (``JUPYTERHUB_USER`` is set in the single-user server): the
-role comes from a hub group. The spawner passes the user's groups in
-``SAMSYN_HUB_GROUPS`` (comma-separated) and the user must be in
-``SAMSYN_MANAGER_GROUP`` (default ``samsyn-managers``). A key in the URL does
-not count there.
+role comes from a hub group, asked of the hub when the page opens
+(``samsyn.hub.roles``): the user must be in ``SAMSYN_MANAGER_GROUP`` (default
+``samsyn-managers``). A key in the URL does not count there.
 """
 
 from __future__ import annotations
 
 import hmac
-import os
 from dataclasses import dataclass
 
-DEFAULT_MANAGER_GROUP = "samsyn-managers"
+from samsyn import hub
+from samsyn.config import Settings
 
 #: Refusal reasons (message keys).
 NO_KEY_CONFIGURED = "manager.refused_no_key_configured"
@@ -34,26 +33,12 @@ class Access:
     via: str = ""  # "key" or "hub"
 
 
-def hub_groups(environ) -> set[str]:
-    return {g.strip() for g in (environ.get("SAMSYN_HUB_GROUPS") or "").split(",") if g.strip()}
-
-
-def in_hub_group(group_variable: str, default: str, environ=None) -> bool:
-    """Behind JupyterHub: is the user in the group named by ``group_variable``
-    (or ``default``)? Always False outside a hub."""
-    env = os.environ if environ is None else environ
-    if not env.get("JUPYTERHUB_USER"):
-        return False
-    return (env.get(group_variable) or default) in hub_groups(env)
-
-
-def check_access(provided_key: str | None, *, manager_key: str | None = None, environ=None) -> Access:
-    env = os.environ if environ is None else environ
-    if env.get("JUPYTERHUB_USER"):
-        if in_hub_group("SAMSYN_MANAGER_GROUP", DEFAULT_MANAGER_GROUP, env):
-            return Access(True, via="hub")
-        return Access(False, NOT_IN_GROUP, via="hub")
-    expected = manager_key if manager_key is not None else env.get("SAMSYN_MANAGER_KEY")
+def check_access(provided_key: str | None, settings: Settings, roles: hub.Roles | None = None) -> Access:
+    """May this request open the manager view? ``roles``: the hub user's (asked of the hub when not given)."""
+    if settings.behind_hub:
+        roles = roles or hub.roles(settings)
+        return Access(True, via="hub") if roles.manager else Access(False, NOT_IN_GROUP, via="hub")
+    expected = settings.manager_key
     if not expected:
         return Access(False, NO_KEY_CONFIGURED, via="key")
     if not provided_key or not hmac.compare_digest(provided_key.encode("utf-8"), expected.encode("utf-8")):

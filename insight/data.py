@@ -69,7 +69,8 @@ def load_answers(url: str) -> "pd.DataFrame":
 def prepare(raw: "pd.DataFrame", library: "Library") -> "pd.DataFrame":
     """Add what every view needs: level index, "inte känt", tertial, key and panel.
 
-    ``level`` is 0..3 (``nan`` for "inte känt"), ``key_level`` the case key's
+    ``level`` is the index of the answer in the library's risk levels
+    (``variables.yaml``, lowest first; ``nan`` for "inte känt"), ``key_level`` the case key's
     level, ``panel_median`` the median level of the published panel (``nan``
     for cases without one). Answers to cases no longer in the library keep
     their level but have no key.
@@ -79,14 +80,15 @@ def prepare(raw: "pd.DataFrame", library: "Library") -> "pd.DataFrame":
     from insight.periods import tertial_series
     from scoring import NOT_ASSESSABLE, encode_risk, median_level
 
+    levels = library.variables.risk_level_ids
     df = raw.copy()
-    df["level"] = encode_risk(df["risk"].to_numpy()) if len(df) else np.array([], float)
+    df["level"] = encode_risk(df["risk"].to_numpy(), levels) if len(df) else np.array([], float)
     df["not_known"] = df["risk"] == NOT_ASSESSABLE
     df["tertial"] = tertial_series(df["submitted_at"]) if len(df) else df["submitted_at"].astype(str)
     keys, panels = {}, {}
     for case in library.cases.values():
         if case.key is not None:
-            keys[case.id] = float(encode_risk([case.key.risk])[0])
+            keys[case.id] = float(encode_risk([case.key.risk], levels)[0])
         panel = library.panels.for_case(case.id) if library.panels else None
         if panel is not None:
             counts = [panel.risk.get(lv, 0) for lv in library.variables.risk_level_ids]

@@ -100,6 +100,11 @@ class Context:
     def team_name(self, team: str) -> str:
         return team if team else self.m("manager.no_team")
 
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The risk level ids, lowest first, from the library's variables."""
+        return tuple(self.library.variables.risk_level_ids)
+
     def level_labels(self) -> list[str]:
         v = self.library.variables
         return [v.risk_label(lv, self.lang) for lv in v.risk_level_ids]
@@ -268,7 +273,7 @@ def build_section(key: str, ctx: Context) -> Section:
 def _consistency(ctx: Context) -> Section:
     m = ctx.m
     s = Section("consistency", m("manager.tab_consistency"), [m("manager.consistency_intro")])
-    result = views.consistency(ctx.view, ctx.min_group, n_boot=ctx.n_boot, seed=ctx.seed)
+    result = views.consistency(ctx.view, ctx.min_group, n_boot=ctx.n_boot, seed=ctx.seed, levels=ctx.levels)
     if result.hidden:
         s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
         return s
@@ -281,13 +286,14 @@ def _consistency(ctx: Context) -> Section:
     s.charts.append(Chart(_within_chart(pt, m), css="samsyn-manager-chart-within"))
     rows = []
     for r in pt.to_dict("records"):
-        rows.append([r["tertial"], r["n"], r["people"], r["alpha"], (r["low"], r["high"]), r["within_key"],
-                     r["within_panel"], _note(r, m, ctx.min_group)])
+        rows.append([r["tertial"], r["n"], r["people"], r["alpha"], (r["low"], r["high"]), r["not_known_share"],
+                     r["within_key"], r["within_panel"], _note(r, m, ctx.min_group)])
     s.tables.append(Table(m("manager.per_tertial_caption"),
                           [m("manager.col_tertial"), m("manager.col_answers"), m("manager.col_people"),
-                           m("manager.col_alpha"), m("manager.col_ci"), m("manager.col_within_key"),
-                           m("manager.col_within_panel"), m("manager.col_note")],
-                          ["text", "int", "int", "dec", "ci", "pct", "pct", "text"], rows, "samsyn-manager-tertials"))
+                           m("manager.col_alpha"), m("manager.col_ci"), m("manager.col_alpha_not_known"),
+                           m("manager.col_within_key"), m("manager.col_within_panel"), m("manager.col_note")],
+                          ["text", "int", "int", "dec", "ci", "pct", "pct", "pct", "text"], rows,
+                          "samsyn-manager-tertials"))
     rows = []
     for r in result.per_case.to_dict("records"):
         rows.append([ctx.case_name(r["case_id"]), r["n"], r["consensus"], r["within_key"], r["within_panel"],
@@ -311,7 +317,7 @@ def _panel_shares(ctx: Context) -> dict[str, list[int]]:
 def _bias(ctx: Context) -> Section:
     m = ctx.m
     s = Section("bias", m("manager.tab_bias"), [m("manager.bias_intro", steps=fmt(views.UNDER_RATING_STEPS, "dec", ctx.lang))])
-    result = views.bias(ctx.view, ctx.min_group, reference=ctx.reference, panels=_panel_shares(ctx))
+    result = views.bias(ctx.view, ctx.min_group, reference=ctx.reference, panels=_panel_shares(ctx), levels=ctx.levels)
     if result.hidden:
         s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
         return s
@@ -342,15 +348,15 @@ def _bias(ctx: Context) -> Section:
                               css="samsyn-manager-chart-distribution"))
         rows = []
         for r in mine.sort_values("team").to_dict("records"):
-            rows.append([r["team"], r["n"], r["share_0"], r["share_1"], r["share_2"], r["share_3"],
+            rows.append([r["team"], r["n"], *(r[f"share_{lv}"] for lv in range(len(ctx.levels))),
                          r["not_known_share"], r["d_key"], _note(r, m, ctx.min_group)])
         for p in panel:
-            rows.insert(0, [m("manager.panel_row"), p["n"], p["share_0"], p["share_1"], p["share_2"], p["share_3"],
+            rows.insert(0, [m("manager.panel_row"), p["n"], *(p[f"share_{lv}"] for lv in range(len(ctx.levels))),
                             None, None, ""])
         s.tables.append(Table(m("manager.distribution_caption", case=ctx.case_name(case_id)),
                               [m("manager.col_team"), m("manager.col_answers"), *ctx.level_labels(),
                                m("manager.col_not_known"), m("manager.col_vs_key"), m("manager.col_note")],
-                              ["text", "int", "pct", "pct", "pct", "pct", "pct", "steps", "text"], rows,
+                              ["text", "int", *["pct"] * len(ctx.levels), "pct", "steps", "text"], rows,
                               "samsyn-manager-distribution"))
     else:
         case_ids = sorted(cells["case_id"].unique(), key=ctx.case_name)
@@ -373,7 +379,7 @@ def _quality(ctx: Context) -> Section:
     s = Section("quality", m("manager.tab_quality"),
                 [m("manager.quality_intro", consensus=fmt(views.AMBIGUOUS_CONSENSUS, "dec", ctx.lang),
                    share=fmt(views.AMBIGUOUS_NOT_KNOWN, "pct", ctx.lang))])
-    result = views.vignette_quality(ctx.view, ctx.min_group)
+    result = views.vignette_quality(ctx.view, ctx.min_group, levels=ctx.levels)
     if result.hidden:
         s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
         return s
@@ -399,7 +405,7 @@ def _quality(ctx: Context) -> Section:
 def _exposures(ctx: Context) -> Section:
     m = ctx.m
     s = Section("exposures", m("manager.tab_exposures"), [m("manager.exposures_intro", n=views.WEBBKOLLEN_N)])
-    result = views.exposures_risk(ctx.view, ctx.min_group)
+    result = views.exposures_risk(ctx.view, ctx.min_group, levels=ctx.levels)
     if result.hidden:
         s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
         return s
@@ -417,11 +423,11 @@ def _exposures(ctx: Context) -> Section:
     per_row = result.rows.set_index("n_exposures")
     for n_exp, counts in result.table.iterrows():
         label = cap if n_exp == views.EXPOSURE_CAP else str(n_exp)
-        cells = ["small" if result.small.loc[n_exp, lv] else counts[lv] for lv in range(views.N_LEVELS)]
+        cells = ["small" if result.small.loc[n_exp, lv] else counts[lv] for lv in range(len(ctx.levels))]
         rows.append([label, *cells, per_row.loc[n_exp, "mean_level"]])
     s.tables.append(Table(m("manager.crosstable_caption"),
                           [m("manager.col_exposures"), *ctx.level_labels(), m("manager.col_mean_level")],
-                          ["text", "int", "int", "int", "int", "dec"], rows, "samsyn-manager-crosstable"))
+                          ["text", *["int"] * len(ctx.levels), "dec"], rows, "samsyn-manager-crosstable"))
     s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
     return s
 

@@ -12,17 +12,18 @@ the same person would appear twice on one case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from insight.privacy import FEW_ANSWERS, Hidden, check_group, suppress, suppress_counts
+from scoring import RISK_LEVELS, Stat, alpha_bootstrap, krippendorff_alpha
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-N_LEVELS = 4
 #: A team is flagged for under-rating (relative assessment) when its whole
 #: 95 % interval vs the key lies below zero and the mean is at least this far below.
 UNDER_RATING_STEPS = 0.25
@@ -44,15 +45,20 @@ def _whole(df: "pd.DataFrame", min_group: int) -> Hidden | None:
     return check_group(len(df), min_group, int(df["participant_id"].nunique()))
 
 
-def level_counts_by(df: "pd.DataFrame", by) -> "pd.DataFrame":
-    """Assessable answers per group and level: columns 0..3."""
+def level_counts_by(df: "pd.DataFrame", by, levels: Sequence[str] | None = None) -> "pd.DataFrame":
+    """Assessable answers per group and level: columns ``0..len(levels) - 1``.
+
+    ``levels`` are the risk level ids lowest first — the page passes the
+    library's (``variables.yaml``); default ``scoring.RISK_LEVELS``.
+    """
+    n_levels = len(levels or RISK_LEVELS)
     assessable = df[df["level"].notna()]
     if assessable.empty:
         import pandas as pd
 
-        return pd.DataFrame(columns=list(range(N_LEVELS)), dtype=int)
+        return pd.DataFrame(columns=list(range(n_levels)), dtype=int)
     table = assessable.groupby([*([by] if isinstance(by, str) else by), assessable["level"].astype(int)]).size()
-    return table.unstack(fill_value=0).reindex(columns=range(N_LEVELS), fill_value=0)
+    return table.unstack(fill_value=0).reindex(columns=range(n_levels), fill_value=0)
 
 
 def _within_one(df: "pd.DataFrame", ref: str) -> tuple[float, int]:
@@ -72,105 +78,60 @@ class Consistency:
     n_boot: int = 0
 
 
-def rater_bootstrap_alpha(df: "pd.DataFrame", n_boot: int = 500, seed: int = 0, confidence: float = 0.95):
-    """Ordinal alpha of one period with a percentile interval from resampling *people*.
+def rater_bootstrap_alpha(df: "pd.DataFrame", n_boot: int = 500, seed: int = 0, confidence: float = 0.95,
+                          levels: Sequence[str] | None = None):
+    """Ordinal alpha of one period with an interval from resampling *people*.
 
-    Alpha depends only on each case's count of answers per level, so it is
-    :func:`scoring.alpha_from_counts` on the case × level table. The
-    interval resamples participants with replacement (each with all their
-    answers in the period) and recomputes alpha with ``scoring`` — the people
-    are what a manager samples. (``scoring.alpha_bootstrap`` resamples pairs,
-    capped at 25 × the non-zero coincidence cells, i.e. ≤ 400 pairs however
-    many answers there are; or the few cases.) Returns
-    ``(Stat, low, high)``; ``low``/``high`` are ``nan`` when undefined.
+    The people × cases table of risk answers goes to
+    :func:`scoring.alpha_bootstrap` with ``method="raters"``: participants are
+    resampled with replacement (each with all their answers in the period),
+    the cases stay — the people are what a manager samples. Returns
+    ``(Stat, low, high)``; ``low``/``high`` are ``nan`` when undefined, and
+    ``Stat.not_assessable`` counts the "inte känt" answers.
     """
-    from scoring import alpha_from_counts
-
-    x = df[df["level"].notna()]
-    cases = sorted(x["case_id"].unique())
-    counts = level_counts_by(x, "case_id").reindex(cases, fill_value=0).to_numpy()
-    point = alpha_from_counts(counts, "ordinal")
-    if not point.defined or n_boot <= 0:
-        return point, np.nan, np.nan
-    people, p_idx = np.unique(x["participant_id"].to_numpy(), return_inverse=True)
-    c_idx = np.searchsorted(cases, x["case_id"].to_numpy())
-    cell = c_idx * N_LEVELS + x["level"].to_numpy().astype(int)
-    width = len(cases) * N_LEVELS
-    onehot = np.bincount(p_idx * width + cell, minlength=len(people) * width).reshape(len(people), width)
-    onehot = onehot.astype(float)
-    rng = np.random.default_rng(seed)
-    n_p = len(people)
-    draws = rng.integers(0, n_p, size=(n_boot, n_p)) + (np.arange(n_boot) * n_p)[:, None]
-    weights = np.bincount(draws.ravel(), minlength=n_boot * n_p).reshape(n_boot, n_p).astype(float)
-    tables = (weights @ onehot).reshape(n_boot, len(cases), N_LEVELS)
-    samples = ordinal_alpha_batch(tables)
-    samples = samples[~np.isnan(samples)]
-    if samples.size < 2:
-        return point, np.nan, np.nan
-    a = (1 - confidence) / 2
-    lo, hi = np.quantile(samples, [a, 1 - a])
-    return point, float(lo), float(hi)
-
-
-def ordinal_alpha_batch(tables: np.ndarray) -> np.ndarray:
-    """Ordinal alpha of many units × levels count tables at once (B × U × V → B).
-
-    The same computation as :func:`scoring.alpha_from_counts` (coincidences,
-    and the ordinal δ² from ``scoring``'s own metric, which takes batched
-    marginals), vectorised over resamples; ``nan`` where alpha is undefined.
-    ``tests/insight`` checks it against ``scoring`` table by table.
-    """
-    from scoring.alpha import _delta
-
-    c = np.asarray(tables, dtype=float)
-    m = c.sum(axis=2)
-    pairable = m >= 2
-    w = np.where(pairable, 1.0 / np.where(pairable, m - 1.0, 1.0), 0.0)[:, :, None] * c
-    o = np.einsum("buv,buw->bvw", w, c)
-    idx = np.arange(c.shape[2])
-    o[:, idx, idx] -= w.sum(axis=1)
-    n_v = o.sum(axis=1)
-    n = n_v.sum(axis=1)
-    d = _delta("ordinal", np.arange(c.shape[2], dtype=float), n_v)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d_o = (o * d).sum(axis=(1, 2)) / n
-        d_e = (np.einsum("bi,bij,bj->b", n_v, d, n_v) - (n_v * d[:, idx, idx]).sum(axis=1)) / (n * (n - 1.0))
-        alpha = 1.0 - d_o / d_e
-    scale = np.maximum(1.0, np.abs(d).max(axis=(1, 2)))
-    alpha[(pairable.sum(axis=1) < 2) | ~(d_e > 1e-12 * scale)] = np.nan
-    return alpha
+    levels = tuple(levels or RISK_LEVELS)
+    answered = df[df["risk"].notna()]
+    matrix = answered.pivot(index="participant_id", columns="case_id", values="risk")
+    data = matrix.to_numpy(dtype=object)
+    if n_boot <= 0:
+        return krippendorff_alpha(data, "ordinal", value_domain=levels), np.nan, np.nan
+    est = alpha_bootstrap(data, "ordinal", n_boot=n_boot, confidence=confidence, seed=seed, method="raters",
+                          value_domain=levels)
+    point = Stat(est.value, None if est.defined else est.reason, est.n, est.not_assessable)
+    return point, est.low, est.high
 
 
 def consistency(df: "pd.DataFrame", min_group: int, *, n_boot: int = 500, seed: int = 0,
-                confidence: float = 0.95) -> Consistency:
-    """Alpha per tertial (with interval), per-case consensus, shares within one step."""
+                confidence: float = 0.95, levels: Sequence[str] | None = None) -> Consistency:
+    """Alpha per tertial (with interval and the share of "inte känt" it left
+    out), per-case consensus, shares within one step."""
     import pandas as pd
 
-    first = first_round(df)[["participant_id", "case_id", "tertial", "level", "not_known", "key_level",
+    first = first_round(df)[["participant_id", "case_id", "tertial", "risk", "level", "not_known", "key_level",
                              "panel_median"]]
     hidden = _whole(first, min_group)
     if hidden:
         return Consistency(hidden)
     rows = []
     for tertial, g in first.groupby("tertial", sort=True):
-        stat, lo, hi = rater_bootstrap_alpha(g, n_boot, seed, confidence)
+        stat, lo, hi = rater_bootstrap_alpha(g, n_boot, seed, confidence, levels)
         wk, nk = _within_one(g, "key_level")
         wp, npn = _within_one(g, "panel_median")
         rows.append({"tertial": tertial, "n": len(g), "people": g["participant_id"].nunique(),
                      "cases": g["case_id"].nunique(), "alpha": stat.value, "low": lo, "high": hi,
-                     "alpha_reason": stat.reason, "within_key": wk, "n_key": nk, "within_panel": wp,
-                     "n_panel": npn})
+                     "alpha_reason": stat.reason, "not_known_share": stat.not_assessable.share,
+                     "within_key": wk, "n_key": nk, "within_panel": wp, "n_panel": npn})
     per_tertial = suppress(pd.DataFrame(rows), min_group, people="people", keep=("tertial",))
-    return Consistency(None, per_tertial, per_case_table(first, min_group), len(first), n_boot)
+    return Consistency(None, per_tertial, per_case_table(first, min_group, levels), len(first), n_boot)
 
 
-def per_case_table(first: "pd.DataFrame", min_group: int) -> "pd.DataFrame":
+def per_case_table(first: "pd.DataFrame", min_group: int, levels: Sequence[str] | None = None) -> "pd.DataFrame":
     """Per case: answers, people, consensus, median, shares within one step, "inte känt" (suppressed)."""
     import pandas as pd
 
     from scoring import consensus_table
 
-    counts = level_counts_by(first, "case_id")
+    counts = level_counts_by(first, "case_id", levels)
     table = consensus_table(counts) if len(counts) else pd.DataFrame(columns=["consensus", "mode_share", "median", "n"])
     grouped = first.groupby("case_id")
     per_case = pd.DataFrame({"n": grouped.size(), "people": grouped["participant_id"].nunique(),
@@ -200,7 +161,8 @@ def _person_means(x: "pd.DataFrame", diff: "pd.Series") -> "pd.Series":
 
 
 def bias(df: "pd.DataFrame", min_group: int, *, reference: "pd.DataFrame | None" = None,
-         panels: dict[str, list[int]] | None = None, confidence: float = 0.95) -> Bias:
+         panels: dict[str, list[int]] | None = None, confidence: float = 0.95,
+         levels: Sequence[str] | None = None) -> Bias:
     """Each team's risk distribution per case against the key, the panel and all units.
 
     ``reference`` is the answers the national comparison is made with (the
@@ -236,9 +198,10 @@ def bias(df: "pd.DataFrame", min_group: int, *, reference: "pd.DataFrame | None"
     g_all = first.groupby(["team", "case_id"])
     cells = pd.DataFrame({"n": g_all.size(), "people": g_all["participant_id"].nunique(),
                           "not_known_share": g_all["not_known"].mean()})
-    counts = level_counts_by(first, ["team", "case_id"]).reindex(cells.index, fill_value=0)
+    n_levels = len(levels or RISK_LEVELS)
+    counts = level_counts_by(first, ["team", "case_id"], levels).reindex(cells.index, fill_value=0)
     n_assess = counts.sum(axis=1).replace(0, np.nan)
-    for lv in range(N_LEVELS):
+    for lv in range(n_levels):
         cells[f"share_{lv}"] = counts[lv] / n_assess
     gx = x.groupby(["team", "case_id"])
     cells["mean_level"] = gx["level"].mean()
@@ -277,7 +240,7 @@ def bias(df: "pd.DataFrame", min_group: int, *, reference: "pd.DataFrame | None"
         total = sum(pc)
         if total:
             panel_rows.append({"case_id": case_id, "n": total,
-                               **{f"share_{lv}": pc[lv] / total for lv in range(N_LEVELS)}})
+                               **{f"share_{lv}": pc[lv] / total for lv in range(n_levels)}})
     return Bias(None, cells, teams, drift_t, pd.DataFrame(panel_rows), len(first))
 
 
@@ -288,14 +251,14 @@ class Quality:
     cases: "pd.DataFrame | None" = None
 
 
-def vignette_quality(df: "pd.DataFrame", min_group: int) -> Quality:
+def vignette_quality(df: "pd.DataFrame", min_group: int, *, levels: Sequence[str] | None = None) -> Quality:
     """Per case: consensus and the share of "inte känt"; ambiguous when both are bad."""
     first = first_round(df)
     hidden = _whole(first, min_group)
     if hidden:
         return Quality(hidden)
     c = per_case_table(first[["participant_id", "case_id", "level", "not_known", "key_level", "panel_median"]],
-                       min_group)
+                       min_group, levels)
     c = c[["case_id", "n", "people", "n_assessable", "consensus", "not_known_share", "hidden", "hidden_reason"]].copy()
     c["low_agreement"] = (c["consensus"] < AMBIGUOUS_CONSENSUS).where(~c["hidden"], None)
     c["many_not_known"] = (c["not_known_share"] >= AMBIGUOUS_NOT_KNOWN).where(~c["hidden"], None)
@@ -307,7 +270,7 @@ def vignette_quality(df: "pd.DataFrame", min_group: int) -> Quality:
 @dataclass
 class ExposuresRisk:
     hidden: Hidden | None
-    table: "pd.DataFrame | None" = None  # rows: number of exposures (EXPOSURE_CAP = "6+"), columns 0..3
+    table: "pd.DataFrame | None" = None  # rows: number of exposures (EXPOSURE_CAP = "6+"), columns: the levels
     small: "pd.DataFrame | None" = None  # which cells were suppressed
     rows: "pd.DataFrame | None" = None  # per exposure count: n, mean level (suppressed)
     spearman: tuple[float, float] = (np.nan, np.nan)
@@ -317,7 +280,7 @@ class ExposuresRisk:
     reason: str | None = None
 
 
-def exposures_risk(df: "pd.DataFrame", min_group: int) -> ExposuresRisk:
+def exposures_risk(df: "pd.DataFrame", min_group: int, *, levels: Sequence[str] | None = None) -> ExposuresRisk:
     """Number of identified exposures against the risk level (Webbkollen 2017, n = 416).
 
     Spearman's rho and Kendall's tau-b (scipy) over the assessable first-round
@@ -334,7 +297,8 @@ def exposures_risk(df: "pd.DataFrame", min_group: int) -> ExposuresRisk:
         return ExposuresRisk(hidden)
     exp = x["n_exposures"].clip(upper=EXPOSURE_CAP).astype(int)
     lev = x["level"].astype(int)
-    table = pd.crosstab(exp, lev).reindex(index=range(0, EXPOSURE_CAP + 1), columns=range(N_LEVELS), fill_value=0)
+    table = pd.crosstab(exp, lev).reindex(index=range(0, EXPOSURE_CAP + 1), columns=range(len(levels or RISK_LEVELS)),
+                                                                                         fill_value=0)
     shown, small = suppress_counts(table, min_group)
     per_row = pd.DataFrame({"n_exposures": range(0, EXPOSURE_CAP + 1),
                             "n": table.sum(axis=1).to_numpy(),

@@ -8,8 +8,8 @@ of it — with the rows and texts of one use, so a page never needs Altair:
 importing Altair costs a kernel ~45 MB and vl-convert ~13 MB more, and every
 page has its own kernel. ``samsyn serve`` has the templates written once per
 version (:func:`prepare_templates`, by a child process, into the user cache
-folder) and tells the kernels where (``SAMSYN_CHART_TEMPLATES``); anywhere
-else (tests, the command line) Altair builds them on first use.
+folder, ``SAMSYN_CACHE_DIR``), where the kernels find them by the same name;
+until the file is there (tests, the command line) Altair builds them on first use.
 
 **Drawn by the browser.** :func:`chart_widget` puts a spec in an ipywidgets
 ``Output`` as a ``application/vnd.vegalite.v5+json`` display: Voila's own
@@ -45,7 +45,6 @@ MIME = "application/vnd.vegalite.v5+json"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 #: vega-embed options for the page renderer (see the module docstring).
 EMBED_OPTIONS = {"actions": False, "renderer": "svg", "ast": True}
-TEMPLATES_ENV = "SAMSYN_CHART_TEMPLATES"
 
 OWN, OTHER = "#d9822b", "#7a9cc6"
 BLUE, ORANGE, GREY, RED = "#0b5394", "#d9822b", "#8a949c", "#b03a2e"
@@ -247,8 +246,10 @@ def prepare_templates(folder: Path) -> Path:
 
 @lru_cache(maxsize=None)
 def _templates() -> dict[str, dict]:
-    path = os.environ.get(TEMPLATES_ENV)
-    if path and Path(path).is_file():
+    from samsyn.config import Settings
+
+    path = templates_path(Settings.from_env().cache_dir)
+    if path.is_file():
         return json.loads(Path(path).read_text(encoding="utf-8"))
     return build_templates()
 

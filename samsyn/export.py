@@ -17,8 +17,9 @@ def _cell(value):
     return value
 
 
-def write_answers(url: str, output: Path, fmt: str = "xlsx") -> int:
-    rows = Store(url).export_rows()
+def write_answers(url: str, output: Path, fmt: str = "xlsx", *, hub_usernames: bool = False) -> int:
+    """Every answer; hub users under a pseudonym unless ``hub_usernames`` (the operator's choice)."""
+    rows = Store(url).export_rows(hub_usernames=hub_usernames)
     columns = list(rows[0].keys()) if rows else ["answer_id", "pseudonym", "case_id", "round", "risk"]
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":

@@ -45,8 +45,11 @@ PRELOAD = (
     "widgets.case_page", "widgets.answer_form", "widgets.trainee", "widgets.feedback_view", "widgets.progress_view",
     "widgets.mentor_page", "widgets.manager_page", "feedback", "feedback.model", "feedback.progress",
     "feedback.workshop", "scoring.plain", "insight.access", "setproctitle",
+    # issue 12: the request challenge, errors kept on the server, attempt throttle, pseudonym rules (its
+    # look-alike tables are ~16 MB once imported: shared by every kernel when loaded here)
+    "samsyn.query_auth", "samsyn.hub", "samsyn.serverlog", "widgets.errors", "widgets.hub_workshops",
+    "store.throttle", "store.pseudonym", "confusable_homoglyphs.confusables", "confusable_homoglyphs.categories",
 )
-ENV = "SAMSYN_FORK_KERNELS"
 
 
 def enabled(environ=None) -> bool:

@@ -16,6 +16,7 @@ Use::
 
 from __future__ import annotations
 
+import importlib.resources
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from babel.messages.pofile import read_po
 
 from samsyn.config import LANGUAGES, normalise_language
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(str(importlib.resources.files("samsyn") / "locale"))  # package data
 DOMAIN = "samsyn"
 
 

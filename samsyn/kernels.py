@@ -107,7 +107,7 @@ class CullPolicy:
         self.cull_interval = max(1, int(s.kernel_cull_interval))
         self.cull_connected = False
         self.cull_busy = False
-        self.room_max = int(s.room_max)
+        self.room_max = int(s.mentor_room_max)  # SAMSYN_ROOM_MAX, within the kernel cap (samsyn.config)
 
     # -- connections -----------------------------------------------------------------
     def notify_connect(self, kernel_id: str) -> None:
@@ -355,18 +355,17 @@ def use_fork_provisioner() -> bool:
 class RoomHandler(JupyterHandler):
     """``POST samsyn/api/room`` ``{"size": N}``: a mentor's kernel asks for a room (samsyn/rooms.py).
 
-    Only with the token this server gave its kernels (``SAMSYN_ROOM_TOKEN``), so a browser cannot."""
+    Only with the token this server gave its kernels (``Settings.room_token``), so a browser cannot."""
 
     def check_xsrf_cookie(self) -> None:
         """The token is the proof (a browser never has it)."""
 
     async def post(self) -> None:
         import json
-        import os
 
-        from samsyn.rooms import ROOM_HOURS, TOKEN_ENV
+        from samsyn.rooms import ROOM_HOURS
 
-        expected = os.environ.get(TOKEN_ENV, "")
+        expected = Settings.from_env().room_token or ""
         given = self.request.headers.get("X-Samsyn-Room-Token", "")
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             raise tornado.web.HTTPError(403)

@@ -11,6 +11,9 @@ about 43 MB per kernel, a third of a case page's kernel (measured in
 The protocol is Voila 0.5's: the kernel opens ``ws://<ip>:<port><server
 url>voila/query/<kernel id>`` and receives one JSON message with the request's
 environment (``QUERY_STRING`` among it), which it copies into ``os.environ``.
+Samsyn's server first sends a challenge that only this kernel can answer
+(:mod:`samsyn.query_auth`), so nobody else who learns a kernel id gets its
+request.
 """
 
 from __future__ import annotations
@@ -27,6 +30,24 @@ def _request_info_url() -> str:
     server_url = os.getenv("VOILA_SERVER_URL", "/")
     base = os.getenv("VOILA_WS_BASE_URL", server_url)
     return f"{protocol}://{ip}:{port}{base}voila/query/{os.getenv('VOILA_KERNEL_ID')}"
+
+
+#: The close code of a request socket whose kernel failed the challenge (samsyn.guard.QuerySocket).
+REFUSED = 4403
+
+
+def _receive(ws) -> str:
+    """The request, after proving to Samsyn's server that this is the kernel the socket names."""
+    first = ws.recv()
+    data = json.loads(first)
+    if not (isinstance(data, dict) and set(data) == {"challenge"}):
+        return first  # a plain Voila server sends the request straight away
+    from samsyn.query_auth import own_session_key, proof
+
+    ws.send(json.dumps({"proof": proof(own_session_key(), os.getenv("VOILA_KERNEL_ID", ""), str(data["challenge"]))}))
+    message = ws.recv()
+    ws.send(json.dumps({"ack": True}))  # the server forgets the request only once it has arrived
+    return message
 
 
 def wait_for_request() -> None:
@@ -55,9 +76,12 @@ def wait_for_request() -> None:
             warnings.warn(f"Failed to connect to {url}: {exc}")
             return
         try:
-            message = ws.recv()
-        except ConnectionClosed:
-            pass  # reconnect: the request waits for us
+            message = _receive(ws)
+        except ConnectionClosed as closed:
+            if closed.rcvd is not None and closed.rcvd.code == REFUSED:
+                warnings.warn(f"The server refused this kernel's request socket ({closed.rcvd.reason})")
+                return
+            # otherwise reconnect: the request waits for us
         finally:
             try:
                 ws.close()

@@ -36,7 +36,6 @@ def pools_for(pools: dict, room: int) -> dict:
 # -- a room asked for while the server runs (the mentor creating a workshop) -------------------------
 #: How long a room asked for by a mentor keeps its pools (then the server's own configuration returns).
 ROOM_HOURS = 4.0
-TOKEN_ENV = "SAMSYN_ROOM_TOKEN"
 ROOM_PATH = "samsyn/api/room"
 
 
@@ -44,13 +43,15 @@ def request_room(size: int, environ=None, timeout: float = 10.0) -> bool:
     """From a page's kernel (the mentor's): ask this server to keep ``size`` start and case pages ready.
 
     The request goes to the server on loopback with the token the server gave its kernels
-    (``SAMSYN_ROOM_TOKEN``); it is not reachable from a browser. Returns whether the server agreed."""
+    (``Settings.room_token``); a browser never has it. Returns whether the server agreed."""
     import json
     import os
     import urllib.request
 
+    from samsyn.config import Settings
+
     env = os.environ if environ is None else environ
-    token = env.get(TOKEN_ENV)
+    token = Settings.from_env(env).room_token
     port = env.get("VOILA_APP_PORT")
     if not token or not port:
         return False

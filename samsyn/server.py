@@ -1,13 +1,18 @@
 """Voila, configured for Samsyn.
 
-``SamsynVoila`` is Voila serving the ``training/`` folder with two changes:
+``SamsynVoila`` is Voila serving the ``training/`` folder with these changes:
 the site root (and Voila's file tree) lead to the start page instead of a
-directory listing, and the contents API is not exposed. Everything else —
-preheated kernels, stripped sources, hidden tracebacks, no file downloads —
-is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
+directory listing, and the contents API is not exposed; kernels are forked
+from a preloaded process, released when their page is left and culled when
+no browser holds them (:mod:`samsyn.kernels`, :mod:`samsyn.forkserver`); a
+mentor's page may ask for a room (:mod:`samsyn.rooms`); and every request
+passes :mod:`samsyn.guard` (Host allowlist, kernel caps, secrets out of URLs,
+CSP). Everything else — preheated kernels, stripped sources, hidden
+tracebacks, no file downloads — is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
 a folder with another ``voila.json`` whose settings take precedence (used by the
-benchmarks and tests to change pool sizes and cull timeouts). ``SAMSYN_BASE_URL``
-sets the URL prefix the browser sees when a proxy strips it (JupyterHub).
+benchmarks and tests to change pool sizes). ``SAMSYN_BASE_URL``
+is the URL prefix the app is served under (``/user/<name>/`` behind JupyterHub,
+where the proxy passes the full path on).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
 from samsyn import kernels
+from samsyn.config import Settings, training_dir
 
 START_PAGE = "voila/render/start.ipynb"
 
@@ -30,8 +36,12 @@ class StartRedirectHandler(tornado.web.RequestHandler):
         self.target = target
 
     def get(self, *_args) -> None:
-        query = self.request.query
-        self.redirect(self.target + (f"?{query}" if query else ""), permanent=False)
+        from urllib.parse import urlencode
+
+        # Never carry a manager key or a facilitator secret on to another page.
+        kept = [(k, v.decode("utf-8", "replace")) for k, values in self.request.query_arguments.items()
+                if k not in ("key", "secret") for v in values][:20]
+        self.redirect(self.target + (f"?{urlencode(kept)}" if kept else ""), permanent=False)
 
 
 class TemplateStaticHandler(TemplateStaticFileHandler):
@@ -62,11 +72,6 @@ class SamsynVoila(Voila):
         # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
         import voila.app
 
-        import secrets
-
-        from samsyn.rooms import TOKEN_ENV
-
-        os.environ.setdefault(TOKEN_ENV, secrets.token_urlsafe(24))  # kernels may ask for a room (samsyn/rooms.py)
         if kernels.use_fork_provisioner():  # samsyn/forkserver.py: kernels forked from one warmed-up process
             self.log.info("Samsyn: page kernels are forked from a preloaded process (SAMSYN_FORK_KERNELS=0 to stop)")
         original = voila.app.voila_kernel_manager_factory
@@ -75,8 +80,6 @@ class SamsynVoila(Voila):
             settings = super().init_settings()
         finally:
             voila.app.voila_kernel_manager_factory = original
-        from samsyn.config import Settings
-
         room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages preheated
         if room:
             self.kernel_manager.open_room(room, hours=24 * 365, capped=False)
@@ -98,32 +101,47 @@ class SamsynVoila(Voila):
             kept.append(spec)
         redirects = [
             (self.server_url, StartRedirectHandler, {"target": target}),
+            # Under a prefix, "/" too: a proxy's readiness probe gets a redirect, not a 404.
+            *([("/", StartRedirectHandler, {"target": target})] if self.server_url != "/" else []),
             (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
         ]
-        return redirects + [kernels.room_handler(self.server_url)] + kept
+        # Security (samsyn/guard.py): Host allowlist, kernel caps, secrets out of URLs, CSP, no kernel REST route.
+        # The room route (a mentor's kernel, on loopback, with the server's token) and the page's goodbye
+        # (samsyn/kernels.py, proven by the page's own cookie) are behind the same Host allowlist.
+        from samsyn import guard
+
+        return guard.secure(self, redirects + [kernels.room_handler(self.server_url)] + kept)
 
 
-def run_voila(*, port: int, ip: str, open_browser: bool, notebooks: Path) -> None:
-    """Run Voila in this process, serving ``notebooks`` with its voila.json."""
-    notebooks = Path(notebooks).resolve()
+def run_voila(settings: Settings, *, open_browser: bool = False) -> None:
+    """Run Voila in this process, serving the notebooks of the installed ``training`` package."""
+    import secrets
+
+    notebooks = training_dir().resolve()
+    if not settings.room_token:
+        # The kernels' proof when a mentor's page asks for a room (samsyn/rooms.py); they inherit it.
+        settings = settings.replace(room_token=secrets.token_urlsafe(24))
+        os.environ.update(settings.to_environ())
     os.chdir(notebooks)  # voila.json is read from the working directory
     config_dirs = [str(notebooks)]
-    override = os.environ.get("SAMSYN_VOILA_CONFIG_DIR")
-    if override:
+    if settings.voila_config_dir:
         # A folder with its own voila.json whose values win over training/voila.json
         # (a workshop server's pool size, or a short cull timeout in a test).
-        config_dirs.insert(0, str(Path(override).resolve()))
+        config_dirs.insert(0, str(Path(settings.voila_config_dir).resolve()))
+    from samsyn.guard import KERNEL_HEADERS, TEMPLATES_DIR
+
+    # Samsyn's page template (no CDN, no inline script) lives in a Jupyter data folder of its own.
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES_DIR), os.environ.get("JUPYTER_PATH")) if p)
     argv = [
         str(notebooks),
-        f"--port={port}",
-        f"--Voila.ip={ip}",
+        f"--VoilaConfiguration.http_header_envs={KERNEL_HEADERS!r}",
+        f"--port={settings.port}",
+        f"--Voila.ip={settings.ip}",
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
         *(f"--Voila.config_file_paths={d}" for d in config_dirs),
     ]
-    base_url = os.environ.get("SAMSYN_BASE_URL")
-    if base_url:
-        # Behind a proxy that strips a prefix (jhsingle-native-proxy under JupyterHub: /user/<name>/):
-        # routes stay at /, every URL the pages generate carries the prefix.
-        argv += [f"--Voila.base_url=/{base_url.strip('/')}/", "--Voila.server_url=/"]
+    if settings.base_url != "/":
+        # Behind JupyterHub (/user/<name>/): the proxy passes the full path, so routes and links carry it.
+        argv += [f"--Voila.base_url={settings.base_url}"]
     SamsynVoila.launch_instance(argv=argv)

@@ -16,15 +16,19 @@ import types as _types
 # and scipy into a page's kernel just because it lives in this package.
 _WHERE = {
     "Estimate": "_result",
+    "NotAssessable": "_result",
     "Stat": "_result",
+    "BOOTSTRAP_METHODS": "alpha",
     "alpha_bootstrap": "alpha",
     "alpha_from_counts": "alpha",
+    "alpha_from_counts_batch": "alpha",
     "krippendorff_alpha": "alpha",
     "RiskSummary": "consensus",
     "consensus": "consensus",
     "consensus_table": "consensus",
     "distance_from_key": "consensus",
     "distance_from_median": "consensus",
+    "leave_one_out_medians": "consensus",
     "level_counts": "consensus",
     "median_level": "consensus",
     "mode_share": "consensus",
@@ -34,12 +38,12 @@ _WHERE = {
     "drift_table": "drift",
     "mean_ci": "drift",
     "DIMENSIONS": "factors",
-    "OWN_PREFIX": "factors",
-    "SCALES": "factors",
     "FactorAgreement": "factors",
     "FactorComparison": "factors",
     "FactorFeedback": "factors",
     "Identification": "factors",
+    "OWN_PREFIX": "factors",
+    "SCALES": "factors",
     "compare_factors": "factors",
     "factor_agreement": "factors",
     "factor_feedback": "factors",
@@ -99,6 +103,7 @@ __all__ = [
     # results
     "Stat",
     "Estimate",
+    "NotAssessable",
     # levels
     "RISK_LEVELS",
     "NOT_ASSESSABLE",
@@ -108,7 +113,9 @@ __all__ = [
     # 1. multi-case reliability
     "krippendorff_alpha",
     "alpha_from_counts",
+    "alpha_from_counts_batch",
     "alpha_bootstrap",
+    "BOOTSTRAP_METHODS",
     # 2. kappa family
     "ratings_to_counts",
     "fleiss_kappa",
@@ -124,6 +131,7 @@ __all__ = [
     "level_counts",
     "distance_from_median",
     "distance_from_key",
+    "leave_one_out_medians",
     "risk_summary",
     "RiskSummary",
     # 4. set-valued answers

@@ -11,7 +11,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Stat", "Estimate", "nan_stat"]
+__all__ = ["Stat", "Estimate", "NotAssessable", "nan_stat"]
+
+
+@dataclass(frozen=True)
+class NotAssessable:
+    """How many of the answers behind a statistic were "inte känt".
+
+    ``n`` answers were ``inte_kant`` out of ``answers`` given (a rater who did
+    not answer a case is not counted). Statistics treat ``inte_kant`` as
+    missing, so dropping many of them can make agreement look higher than it
+    is: show :attr:`share` next to the statistic.
+    """
+
+    n: int
+    answers: int
+
+    @property
+    def share(self) -> float:
+        """``n / answers``; ``nan`` when there are no answers."""
+        return self.n / self.answers if self.answers else math.nan
 
 
 @dataclass(frozen=True)
@@ -28,11 +47,16 @@ class Stat:
     n:
         The amount of data the statistic rests on. Its meaning is stated by
         each function (units with two or more ratings, raters, pairs ...).
+    not_assessable:
+        For alpha on risk answers: the :class:`NotAssessable` count of
+        "inte känt" answers; ``None`` when the input cannot say (numbers,
+        count tables) and for the other statistics.
     """
 
     value: float
     reason: str | None = None
     n: int | None = None
+    not_assessable: NotAssessable | None = None
 
     @property
     def defined(self) -> bool:
@@ -57,6 +81,7 @@ class Estimate:
     n: int
     reason: str | None = None
     method: str = ""
+    not_assessable: NotAssessable | None = None
 
     @property
     def defined(self) -> bool:
@@ -79,5 +104,5 @@ class Estimate:
         return float(self.value)
 
 
-def nan_stat(reason: str, n: int | None = None) -> Stat:
-    return Stat(math.nan, reason, n)
+def nan_stat(reason: str, n: int | None = None, not_assessable: NotAssessable | None = None) -> Stat:
+    return Stat(math.nan, reason, n, not_assessable)

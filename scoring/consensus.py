@@ -25,6 +25,7 @@ __all__ = [
     "level_counts",
     "distance_from_median",
     "distance_from_key",
+    "leave_one_out_medians",
     "risk_summary",
     "RiskSummary",
 ]
@@ -134,8 +135,11 @@ def median_level(counts) -> float:
     return _median(_counts(counts))
 
 
-def _loo_medians(c: np.ndarray) -> np.ndarray:
-    """Median of the others' answers for a rater at each level (leave-one-out)."""
+def leave_one_out_medians(counts) -> np.ndarray:
+    """For each level ``k``: the median of the *other* answers of a rater who
+    answered ``k`` (one answer at ``k`` removed from the count vector);
+    ``nan`` for levels nobody chose and when nobody else answered."""
+    c = np.asarray(counts, dtype=float)
     K = len(c)
     out = np.full(K, np.nan)
     for k in range(K):
@@ -159,7 +163,7 @@ def distance_from_median(levels, leave_one_out: bool = False) -> np.ndarray:
     out = np.full(x.shape, np.nan)
     c = np.bincount(x[ok].astype(np.intp), minlength=len(RISK_LEVELS)).astype(float)
     if leave_one_out:
-        med = _loo_medians(c)
+        med = leave_one_out_medians(c)
         out[ok] = x[ok] - med[x[ok].astype(np.intp)]
     else:
         out[ok] = x[ok] - _median(c)

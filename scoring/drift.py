@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from ._result import Estimate
-from .consensus import _loo_medians
-from .levels import RISK_LEVELS, encode_risk
+from .consensus import leave_one_out_medians
+from .levels import RISK_LEVELS, encode_risk, numeric_or_none
 
 __all__ = ["mean_ci", "drift", "drift_table", "Drift"]
 
@@ -70,15 +70,12 @@ def drift(trainee_levels: Sequence, group_medians: Sequence | None = None, key_l
         if ref is None:
             out.append(Estimate(np.nan, np.nan, np.nan, confidence, 0, "no reference given", "t"))
             continue
-        r = np.asarray(ref, dtype=float) if _numeric(ref) else encode_risk(ref)
+        r = numeric_or_none(np.asarray(ref.to_numpy() if hasattr(ref, "to_numpy") else ref, dtype=object))
+        r = encode_risk(ref) if r is None else r
         if r.shape != t.shape:
             raise ValueError("reference must have one entry per case")
         out.append(mean_ci(t - r, confidence))
     return Drift(*out)
-
-
-def _numeric(seq) -> bool:
-    return all(v is None or isinstance(v, (int, float, np.integer, np.floating)) for v in np.asarray(seq, dtype=object).ravel())
 
 
 def drift_table(answers: pd.DataFrame, keys: Mapping | None = None, confidence: float = 0.95, rater: str = "rater", case: str = "case", level: str = "level") -> pd.DataFrame:
@@ -96,7 +93,7 @@ def drift_table(answers: pd.DataFrame, keys: Mapping | None = None, confidence: 
     ok = df[~df["_x"].isna()]
     K = len(RISK_LEVELS)
     counts = pd.crosstab(ok[case], ok["_x"].astype(int)).reindex(columns=range(K), fill_value=0)
-    loo = {c: _loo_medians(row.to_numpy(dtype=float)) for c, row in counts.iterrows()}
+    loo = {c: leave_one_out_medians(row.to_numpy(dtype=float)) for c, row in counts.iterrows()}
     df["_dg"] = [
         x - loo[c][int(x)] if not np.isnan(x) else np.nan for c, x in zip(df[case], df["_x"])
     ]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._result import Stat, nan_stat
-from .levels import RISK_LEVELS, encode_risk, numeric_or_none
+from .levels import RISK_LEVELS, as_array, encode_risk, numeric_or_none
 
 __all__ = [
     "ratings_to_counts",
@@ -41,7 +41,7 @@ def ratings_to_counts(reliability_data, categories: Sequence | None = None) -> t
     unless ``categories`` lists the allowed strings. For numbers
     ``categories`` defaults to the sorted distinct values present.
     """
-    arr = np.asarray(reliability_data.to_numpy() if hasattr(reliability_data, "to_numpy") else reliability_data)
+    arr = as_array(reliability_data)
     if arr.ndim != 2:
         raise ValueError("reliability_data must be 2-D (raters × units)")
     if arr.dtype.kind == "O":
@@ -138,6 +138,10 @@ def _weights(kind, K, values) -> np.ndarray:
         w = np.asarray(kind, dtype=float)
         if w.shape != (K, K):
             raise ValueError(f"weight matrix must be {K} × {K}")
+        if not np.allclose(w, w.T, rtol=1e-12, atol=1e-12):
+            i, j = np.unravel_index(np.argmax(np.abs(w - w.T)), w.shape)
+            raise ValueError(f"weight matrix must be symmetric: w[{i}, {j}] = {w[i, j]:g} but w[{j}, {i}] = "
+                             f"{w[j, i]:g} (the coefficient would silently use the mean of the two)")
         return w
     return agreement_weights(K, kind, values)
 
@@ -183,9 +187,8 @@ def _paired_positions(rater, key, categories):
     if a.shape != b.shape:
         raise ValueError("rater and key must have the same length")
     both = np.concatenate([a, b])
-    numeric = all(v is None or isinstance(v, (int, float, np.integer, np.floating)) for v in both)
-    if numeric:
-        x = np.array([np.nan if v is None else float(v) for v in both])
+    x = numeric_or_none(both)
+    if x is not None:
         present = np.unique(x[~np.isnan(x)])
         cats = present if categories is None else np.asarray(categories, dtype=float)
         if np.any(np.diff(cats) <= 0):

@@ -9,6 +9,7 @@ any database to the newest revision.
 
 from __future__ import annotations
 
+import importlib.resources
 import threading
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(str(importlib.resources.files("store.migrations")))  # package data
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 _engines: dict[str, Engine] = {}

@@ -54,6 +54,10 @@ class Workshop(Base):
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     current_round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When the mentor closed it to new participants (it also closes SAMSYN_WORKSHOP_JOIN_HOURS after creation).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Behind JupyterHub: the hub user who created it (with WorkshopMentor, who may open it).
+    owner_hub_user: Mapped[str | None] = mapped_column(String(120))
 
     cases: Mapped[list["WorkshopCase"]] = relationship(
         back_populates="workshop", order_by="WorkshopCase.position", cascade="all, delete-orphan"
@@ -72,21 +76,37 @@ class WorkshopCase(Base):
     workshop: Mapped[Workshop] = relationship(back_populates="cases")
 
 
+class WorkshopMentor(Base):
+    """Behind JupyterHub: a hub user who may open a workshop's facilitator view (its creator, or granted)."""
+
+    __tablename__ = "workshop_mentors"
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    hub_user: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
 class Participant(Base):
     __tablename__ = "participants"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(60))
+    #: What makes two pseudonyms the same in a workshop (store.pseudonym.key: look-alikes, case).
+    pseudonym_key: Mapped[str | None] = mapped_column(String(120))
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"), index=True)
     #: Self-paced trainees come back to their history with this code.
     personal_code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    #: Behind JupyterHub: the hub user name.
+    #: Behind JupyterHub: the hub user name (the user's own, self-paced identity).
     hub_user: Mapped[str | None] = mapped_column(String(120), unique=True)
+    #: Behind JupyterHub: the hub user whose identity in a workshop this is (one per workshop).
+    hub_owner: Mapped[str | None] = mapped_column(String(120))
     team: Mapped[str | None] = mapped_column(String(60))
     experience: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8), default="sv")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("workshop_id", "pseudonym", name="uq_participants_workshop_pseudonym"),)
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "pseudonym", name="uq_participants_workshop_pseudonym"),
+        Index("uq_participants_workshop_pseudonym_key", "workshop_id", "pseudonym_key", unique=True),
+        Index("uq_participants_hub_owner_workshop", "hub_owner", "workshop_id", unique=True),
+    )
 
 
 class Answer(Base):
@@ -182,3 +202,16 @@ class Reflection(Base):
     prompt_id: Mapped[str] = mapped_column(String(60))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuthFailure(Base):
+    """A failed personal-code, join-code, manager-key or facilitator-secret attempt, by client address
+    (store.throttle): what makes guessing slow across all of a client's pages and server processes."""
+
+    __tablename__ = "auth_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_auth_failures_client_at", "client", "at"),)

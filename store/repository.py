@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
 from store.db import session_factory
 from store.models import (
@@ -30,21 +31,50 @@ from store.models import (
     Reflection,
     Workshop,
     WorkshopCase,
+    WorkshopMentor,
     utcnow,
 )
 
 #: Codes people type: no 0/O or 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: A personal code: 12 characters of 31 (≈ 59 bits), typed as XXXX-XXXX-XXXX.
+PERSONAL_CODE_LENGTH = 12
+#: A workshop's join code: 10 characters of 31 (≈ 50 bits), typed as XXXXX-XXXXX. (README, "Security".)
+JOIN_CODE_LENGTH = 10
+#: How codes are grouped for reading, by length (8 and 6 are the shorter codes of earlier versions).
+_GROUPS = {12: (4, 4, 4), 10: (5, 5), 8: (4, 4)}
 
 
-def new_code(length: int = 8) -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-    return f"{raw[:4]}-{raw[4:]}" if length == 8 else raw
+def _grouped(raw: str) -> str:
+    groups, out, i = _GROUPS.get(len(raw)), [], 0
+    if not groups:
+        return raw
+    for size in groups:
+        out.append(raw[i:i + size])
+        i += size
+    return "-".join(out)
+
+
+def new_code(length: int = PERSONAL_CODE_LENGTH) -> str:
+    return _grouped("".join(secrets.choice(CODE_ALPHABET) for _ in range(length)))
 
 
 def normalise_code(code: str) -> str:
-    raw = "".join(ch for ch in code.upper() if ch.isalnum())
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+    raw = "".join(ch for ch in (code or "")[:64].upper() if ch.isascii() and ch.isalnum())
+    return _grouped(raw)
+
+
+class WorkshopClosed(LookupError):
+    """The workshop takes no new participants (closed by the mentor, or its joining time is over)."""
+
+
+class PseudonymTaken(ValueError):
+    """Someone in the workshop already has this pseudonym (or one that looks the same)."""
+
+
+def hub_pseudonym() -> str:
+    """A hub user's pseudonym: never the hub user name (that is a real identity)."""
+    return "hub-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 def hash_secret(secret: str) -> str:
@@ -77,11 +107,14 @@ class Store:
         experience: str | None = None,
         language: str = "sv",
     ) -> Participant:
-        pseudonym = pseudonym.strip()[:60]
+        pseudonym = pseudonyms.display_form(pseudonym)[:60] or hub_pseudonym()
+        if hub_user is not None and pseudonym == pseudonyms.display_form(hub_user)[:60]:
+            pseudonym = hub_pseudonym()  # exports show pseudonyms: a hub user name is none
         for _attempt in range(5):
             with self.session() as s, s.begin():
                 participant = Participant(
                     pseudonym=pseudonym,
+                    pseudonym_key=pseudonyms.key(pseudonym),
                     workshop_id=workshop_id,
                     personal_code=new_code() if self_paced else None,
                     hub_user=hub_user,
@@ -263,7 +296,8 @@ class Store:
 
     # -- workshops -----------------------------------------------------------
     def create_workshop(
-        self, name: str, case_ids: Iterable[str], *, language: str = "sv", min_group_size: int = 5
+        self, name: str, case_ids: Iterable[str], *, language: str = "sv", min_group_size: int = 5,
+        owner_hub_user: str | None = None,
     ) -> tuple[Workshop, str]:
         """Create a workshop; returns it and the facilitator secret (shown once, stored hashed)."""
         secret = secrets.token_urlsafe(24)
@@ -271,15 +305,19 @@ class Store:
             with self.session() as s, s.begin():
                 workshop = Workshop(
                     name=name.strip()[:200],
-                    join_code=new_code(6),
+                    join_code=new_code(JOIN_CODE_LENGTH),
                     facilitator_secret_hash=hash_secret(secret),
                     language=language,
                     min_group_size=min_group_size,
+                    owner_hub_user=owner_hub_user,
                 )
                 workshop.cases = [WorkshopCase(case_id=c, position=i) for i, c in enumerate(case_ids)]
                 s.add(workshop)
                 try:
                     s.flush()
+                    if owner_hub_user:
+                        s.add(WorkshopMentor(workshop_id=workshop.id, hub_user=owner_hub_user))
+                        s.flush()
                 except IntegrityError:
                     s.rollback()
                     continue
@@ -293,21 +331,26 @@ class Store:
                 _ = list(workshop.cases)  # load while the session is open
             return workshop
 
-    def join_workshop(self, join_code: str, pseudonym: str, *, language: str = "sv") -> Participant:
-        """Join by code under a pseudonym; raises LookupError (no such workshop) or
-        ValueError (pseudonym taken in this workshop)."""
+    def join_workshop(self, join_code: str, pseudonym: str, *, language: str = "sv",
+                      join_hours: int | None = 24) -> Participant:
+        """Join by code under a pseudonym. Raises LookupError (no such workshop),
+        WorkshopClosed (a LookupError: it takes nobody new), PseudonymInvalid or
+        PseudonymTaken (both ValueError)."""
         workshop = self.workshop_by_code(join_code)
         if workshop is None:
             raise LookupError("no workshop with that code")
-        pseudonym = " ".join(pseudonym.split())[:60]
+        if not workshop_open(workshop, join_hours):
+            raise WorkshopClosed("the workshop is closed")
+        shown = pseudonyms.check(pseudonym)
+        key = pseudonyms.key(shown)
         for _attempt in range(5):
             with self.session() as s, s.begin():
                 taken = s.scalar(select(Participant.id).where(
-                    Participant.workshop_id == workshop.id, Participant.pseudonym == pseudonym))
+                    Participant.workshop_id == workshop.id, Participant.pseudonym_key == key))
                 if taken is not None:
-                    raise ValueError("pseudonym taken")
-                participant = Participant(pseudonym=pseudonym, workshop_id=workshop.id, personal_code=new_code(),
-                                          language=language)
+                    raise PseudonymTaken("pseudonym taken")
+                participant = Participant(pseudonym=shown, pseudonym_key=key, workshop_id=workshop.id,
+                                          personal_code=new_code(), language=language)
                 s.add(participant)
                 try:
                     s.flush()
@@ -315,7 +358,65 @@ class Store:
                     s.rollback()
                     continue
                 return participant
-        raise ValueError("pseudonym taken")
+        raise PseudonymTaken("pseudonym taken")
+
+    def close_workshop(self, workshop_id: int) -> None:
+        """The mentor closes the workshop to new participants (who joined keeps working)."""
+        with self.session() as s, s.begin():
+            s.execute(update(Workshop).where(Workshop.id == workshop_id, Workshop.closed_at.is_(None))
+                      .values(closed_at=utcnow()))
+
+    def grant_workshop(self, workshop_id: int, hub_user: str) -> None:
+        """Behind JupyterHub: let another mentor open the workshop."""
+        with self.session() as s, s.begin():
+            if s.get(WorkshopMentor, (workshop_id, hub_user)) is None:
+                s.add(WorkshopMentor(workshop_id=workshop_id, hub_user=hub_user))
+
+    def workshop_mentor(self, workshop_id: int, hub_user: str) -> bool:
+        """Behind JupyterHub: did this hub user create the workshop, or were they granted it?"""
+        with self.session() as s:
+            return s.get(WorkshopMentor, (workshop_id, hub_user)) is not None
+
+    def join_workshop_as_hub_user(self, join_code: str, hub_user: str, *, language: str = "sv",
+                                  join_hours: int | None = 24) -> Participant:
+        """A JupyterHub user's identity in the workshop with this code: theirs if they joined
+        before (also once the workshop has closed), else a new one. Its pseudonym is its own
+        ("hub-…", as ``hub_pseudonym``), never the hub user name: the mentor, the other
+        participants and the exports see the pseudonym; ``hub_owner`` ties it to the user.
+        Raises LookupError (no such workshop) or WorkshopClosed (a LookupError: it takes
+        nobody new)."""
+        workshop = self.workshop_by_code(join_code)
+        if workshop is None:
+            raise LookupError("no workshop with that code")
+        for _attempt in range(5):
+            with self.session() as s, s.begin():
+                mine = s.scalar(select(Participant).where(Participant.hub_owner == hub_user,
+                                                          Participant.workshop_id == workshop.id))
+                if mine is not None:
+                    return mine
+                if not workshop_open(workshop, join_hours):
+                    raise WorkshopClosed("the workshop is closed")
+                pseudonym = hub_pseudonym()
+                participant = Participant(pseudonym=pseudonym, pseudonym_key=pseudonyms.key(pseudonym),
+                                          workshop_id=workshop.id, personal_code=new_code(), hub_owner=hub_user,
+                                          language=language)
+                s.add(participant)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    # A code or pseudonym collision, or the same user joining twice at once: look again.
+                    s.rollback()
+                else:
+                    return participant
+        raise RuntimeError("could not join the workshop")
+
+    def hub_workshops(self, hub_user: str) -> list[tuple[Participant, Workshop]]:
+        """The workshops a JupyterHub user has joined, newest first, with their identity in each."""
+        with self.session() as s:
+            rows = s.execute(select(Participant, Workshop).join(Workshop, Participant.workshop_id == Workshop.id)
+                             .where(Participant.hub_owner == hub_user)
+                             .order_by(Workshop.created_at.desc(), Workshop.id.desc())).all()
+            return [(p, w) for p, w in rows]
 
     def workshop_participants(self, workshop_id: int) -> list[Participant]:
         with self.session() as s:
@@ -357,11 +458,14 @@ class Store:
             return bool(workshop) and hmac.compare_digest(workshop.facilitator_secret_hash, hash_secret(secret))
 
     # -- export --------------------------------------------------------------
-    def export_rows(self, workshop_id: int | None = None) -> list[dict[str, Any]]:
-        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's."""
+    def export_rows(self, workshop_id: int | None = None, *, hub_usernames: bool = False) -> list[dict[str, Any]]:
+        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's.
+        A hub user appears under a pseudonym, never their hub user name, unless ``hub_usernames``
+        (the operator's choice, ``SAMSYN_EXPORT_HUB_USERNAMES``)."""
         with self.session() as s:
             stmt = (
-                select(Answer, Participant.pseudonym, Participant.team, Workshop.name)
+                select(Answer, Participant.pseudonym, Participant.team, Workshop.name, Participant.hub_user,
+                       Participant.hub_owner)
                 .join(Participant, Participant.id == Answer.participant_id)
                 .outerjoin(Workshop, Workshop.id == Answer.workshop_id)
                 .order_by(Answer.id)
@@ -370,7 +474,13 @@ class Store:
                 stmt = stmt.where(Answer.workshop_id == workshop_id)
             rows = s.execute(stmt).all()
             out = []
-            for answer, pseudonym, team, workshop_name in rows:
+            for answer, pseudonym, team, workshop_name, own_hub_user, hub_owner in rows:
+                hub_user = own_hub_user or hub_owner  # self-paced, or the user's identity in a workshop
+                if hub_user:
+                    if hub_usernames:
+                        pseudonym = hub_user
+                    elif pseudonyms.key(pseudonym) == pseudonyms.key(hub_user):  # stored before hub pseudonyms
+                        pseudonym = f"hub-{answer.participant_id}"
                 record: dict[str, Any] = {
                     "answer_id": answer.id,
                     "pseudonym": pseudonym,
@@ -393,3 +503,15 @@ class Store:
                 record["goals"] = " | ".join(g.goal for g in answer.goals)
                 out.append(record)
             return out
+
+
+def workshop_open(workshop: Workshop, join_hours: int | None = 24, now: datetime | None = None) -> bool:
+    """Does the workshop take new participants? Not once closed, nor ``join_hours`` after it was created."""
+    if workshop.closed_at is not None:
+        return False
+    if join_hours is None:
+        return True
+    created = workshop.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return (now or datetime.now(timezone.utc)) < created + timedelta(hours=join_hours)

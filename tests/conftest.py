@@ -51,17 +51,25 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 120.0) -> 
 
 # -- Voila ---------------------------------------------------------------------
 class VoilaServer:
-    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None):
+    """``samsyn serve`` on a free port: this checkout's by default, or ``command`` (an installed one)
+    run in ``cwd`` with ``env`` instead of this process's environment."""
+
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None,
+                 command: list[str] | None = None, cwd: Path | None = None, env: dict[str, str] | None = None):
         self.port = free_port()
         self.data_dir = tmp / "data"
         self.database_url = database_url or f"sqlite:///{self.data_dir / 'samsyn.sqlite3'}"
         self.log_path = tmp / "voila.log"
-        env = {**os.environ, "SAMSYN_DATA_DIR": str(self.data_dir), "SAMSYN_DATABASE_URL": self.database_url,
-               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        env = {**(os.environ if env is None else env), "SAMSYN_DATA_DIR": str(self.data_dir),
+               "SAMSYN_DATABASE_URL": self.database_url, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+               "PYTHONUNBUFFERED": "1",
+               # Every test page comes from one client (127.0.0.1) and most stay open until culled:
+               # the kernel caps (samsyn.guard) are tested on their own, with small values.
+               "SAMSYN_MAX_KERNELS": "400", "SAMSYN_MAX_KERNELS_PER_CLIENT": "400", **(extra_env or {})}
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "samsyn.cli", "serve", "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            [*(command or [sys.executable, "-m", "samsyn.cli", "serve"]), "--port", str(self.port)],
+            cwd=cwd or REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
             wait_for_port(self.port, self.proc)
@@ -121,7 +129,8 @@ def voila(tmp_path_factory) -> VoilaServer:
 
 @pytest.fixture
 def voila_factory(tmp_path):
-    """Start your own Voila servers: ``voila_factory(folder=None, extra_env=None, voila_config=None)``.
+    """Start your own Voila servers: ``voila_factory(folder=None, extra_env=None, voila_config=None,
+    command=…, cwd=…, env=…)`` (the last three as for ``VoilaServer``).
 
     Servers started on the same folder share its SQLite file (a restart);
     ``voila_config`` is a dict written as a ``voila.json`` that overrides
@@ -132,7 +141,7 @@ def voila_factory(tmp_path):
     servers: list[VoilaServer] = []
 
     def start(folder: Path | None = None, extra_env: dict[str, str] | None = None,
-              voila_config: dict | None = None) -> VoilaServer:
+              voila_config: dict | None = None, **server) -> VoilaServer:
         folder = folder or tmp_path
         env = dict(extra_env or {})
         if voila_config is not None:
@@ -140,9 +149,9 @@ def voila_factory(tmp_path):
             config_dir.mkdir(parents=True, exist_ok=True)
             (config_dir / "voila.json").write_text(json.dumps(voila_config))
             env["SAMSYN_VOILA_CONFIG_DIR"] = str(config_dir)
-        server = VoilaServer(folder, env)
-        servers.append(server)
-        return server
+        started = VoilaServer(folder, env, **server)
+        servers.append(started)
+        return started
 
     yield start
     for server in servers:
@@ -247,3 +256,44 @@ def postgres():
     yield server
     server.stop()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempt_throttle():
+    """The throttle counts failed attempts per process (a kernel is one page); a test run is one process."""
+    from store.throttle import reset_kernel_failures
+
+    reset_kernel_failures()
+    yield
+
+
+# -- The tree stays clean ----------------------------------------------------------
+# Test output goes under tests/artifacts/ (git-ignored); no test may write into the
+# tracked tree (the README's images among it: `make screenshots` refreshes those).
+def _tree_state() -> dict[str, str | None] | None:
+    import hashlib
+
+    listed = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=all"], cwd=REPO,
+                            capture_output=True)
+    if listed.returncode != 0:
+        return None  # not a git checkout: nothing to compare
+    paths = {entry[3:] for entry in listed.stdout.decode(errors="replace").split("\0") if len(entry) > 3}
+    paths |= {str(p.relative_to(REPO)) for p in (REPO / "docs").rglob("*") if p.is_file()}
+    return {p: hashlib.sha256((REPO / p).read_bytes()).hexdigest() if (REPO / p).is_file() else None
+            for p in sorted(paths)}
+
+
+def pytest_sessionstart(session):
+    session.config._samsyn_tree = _tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before, after = getattr(session.config, "_samsyn_tree", None), _tree_state()
+    if before is None or after is None or before == after:
+        return
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("The tests changed files in the tree (write under tests/artifacts/ instead): "
+                            + ", ".join(changed), red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

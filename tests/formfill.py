@@ -6,8 +6,9 @@ from widgets.answer_form import STEPS
 
 
 def complete(loop, risk: str, motivation: str = "Skolan och missbruket väger tyngst.", *, goal: str | None = None,
-             child: str = "missbruk") -> None:
-    """Fill every step with a short valid answer and submit (the first risk factor, weighted 3/2)."""
+             child: str = "missbruk", missing_info: str = "Uppgifter om barnets skolgång saknas.") -> None:
+    """Fill every step with a short valid answer and submit (the first risk factor, weighted 3/2;
+    ``missing_info`` is written when the risk is "inte känt")."""
     f = loop.form
     f.exposure["home"]["brister_i_omsorg"].value = True
     f.exposure["guardian"]["inga_svarigheter"].value = True
@@ -17,6 +18,8 @@ def complete(loop, risk: str, motivation: str = "Skolan och missbruket väger ty
     row.weights["severity"].value = 3
     row.weights["extent"].value = 2
     f.risk.value = risk
+    if risk == loop.library.variables.risk.not_assessable.id:
+        f.missing_info.value = missing_info
     f.interventions["strukturerat_program"].value = True
     f.focus["kanslor_och_beteende"].value = True
     f.goals[0]["goal"].value = goal if goal is not None else f"Mål för {loop.case.id}"

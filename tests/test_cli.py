@@ -27,11 +27,11 @@ def test_help_lists_the_commands():
 
 
 def test_default_database_lives_outside_the_served_folder(tmp_path):
-    from samsyn.config import TRAINING_DIR
+    from samsyn.config import training_dir
 
     url = default_database_url()
     assert url.startswith("sqlite:///")
-    assert not url.removeprefix("sqlite:///").startswith(str(TRAINING_DIR))
+    assert not url.removeprefix("sqlite:///").startswith(str(training_dir()))
     settings = Settings.from_env({"SAMSYN_DATABASE_URL": "postgresql://x@127.0.0.1/db", "SAMSYN_LANG": "en"})
     assert settings.database_url.startswith("postgresql://") and settings.language == "en"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cases.authoring import ERROR_CODES
 from cases.schema import Case, Referral
 from feedback.model import PROMPT_IDS, SPECIFIC_PROMPTS, VERDICTS
 from widgets.answer_form import STEPS
@@ -34,6 +35,7 @@ DYNAMIC_FAMILIES = {
     "prompt.": PROMPT_IDS + tuple(f"{p}.specific" for p in SPECIFIC_PROMPTS),
     "form.step.": STEPS,
     "feedback.verdict.": VERDICTS,
+    "author.error.": ERROR_CODES,
 }
 
 

@@ -64,12 +64,25 @@ def test_facilitator_view_refuses_a_wrong_or_missing_secret(store, library):
 
 
 def test_hub_group_decides_the_mentor_role(store, library, monkeypatch):
-    workshop, _secret = store.create_workshop("W", ["assi"])
+    from samsyn import hub
+
+    workshop, _secret = store.create_workshop("W", ["assi"], owner_hub_user="anna")
     monkeypatch.setenv("JUPYTERHUB_USER", "anna")
-    monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-trainees")
-    assert "samsyn-refused" in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
-    monkeypatch.setenv("SAMSYN_HUB_GROUPS", "samsyn-trainees,samsyn-mentors")
-    assert "samsyn-refused" not in text_of(mentor_page.build(page_context(f"workshop={workshop.id}"), library, store))
+    monkeypatch.setenv("JUPYTERHUB_BASE_URL", "/")
+    ctx = page_context(f"workshop={workshop.id}")
+    trainee = hub.roles(ctx.settings, frozenset({"samsyn-trainees"}))
+    mentor = hub.roles(ctx.settings, frozenset({"samsyn-trainees", "samsyn-mentors"}))
+    assert "samsyn-refused" in text_of(mentor_page.build(ctx, library, store, roles=trainee))
+    assert "samsyn-refused" in text_of(mentor_page.build(page_context(""), library, store, roles=trainee))
+    assert "samsyn-refused" not in text_of(mentor_page.build(ctx, library, store, roles=mentor))
+    assert "samsyn-refused" in text_of(mentor_page.build(ctx, library, store))  # the hub cannot be asked: closed
+    # The link a hub mentor shares goes through the hub to each participant's own server, code filled in.
+    create = mentor_page.CreateWorkshop(page_context("lang=sv"), store, library)
+    create.name.value = "Hubbworkshop"
+    create.cases["assi"].value = True
+    create.create()
+    code = create.status.value.split('samsyn-join-code">')[1].split("<")[0]
+    assert f'href="/hub/user-redirect/voila/render/start.ipynb?join={code}&amp;lang=sv"' in create.status.value
 
 
 def test_reveal_respects_the_minimum_and_escapes_text(store, library):
@@ -120,3 +133,26 @@ def test_second_round_convergence_and_record(store, library):
     wb = load_workbook(io.BytesIO(xlsx))
     assert wb.sheetnames == ["Assi"]
     assert {c.value for c in wb["Assi"][1]} >= {"pseudonym", "risk", "round"}
+
+
+def test_alpha_in_the_reveal_and_the_record_shows_the_share_of_inte_kant(store, library):
+    workshop, secret = store.create_workshop("W", ["assi", "jamila"], min_group_size=3)
+    for i, (a, j) in enumerate([("hog", "nagot_forhojd"), ("mycket_hog", "inte_kant"), ("mycket_hog", "hog")]):
+        answer(store, library, workshop, f"P{i}", {"assi": a, "jamila": j})
+    f = mentor_page.Facilitator(page_context(f"workshop={workshop.id}&secret={secret}"), store, library, workshop.id)
+    f.reveal("assi")
+    panel = text_of(f.case_boxes["assi"]["panel"])
+    assert 'class="samsyn-alpha"' in panel and "Krippendorffs alfa" in panel
+    assert "Inte känt: 16,7\xa0% av svaren (1 av 6)" in panel
+    f.prepare_record()
+    assert "samsyn-download-html" in f.exports.value
+def test_the_participant_link_fills_in_the_join_code(store, library):
+    from widgets.identity import SignIn
+
+    create = mentor_page.CreateWorkshop(page_context("lang=en"), store, library)
+    create.name.value = "Länken"
+    create.cases["max"].value = True
+    create.create()
+    code = create.status.value.split('samsyn-join-code">')[1].split("<")[0]
+    assert f'class="samsyn-participant-link" href="start.ipynb?join={code}&amp;lang=en"' in create.status.value
+    assert SignIn(page_context(f"join={code}&lang=sv"), store, "start.ipynb", {}).workshop_code.value == code

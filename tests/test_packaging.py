@@ -20,7 +20,8 @@ def _norm(name: str) -> str:
 
 def pyproject_requirements() -> dict[str, str]:
     data = tomllib.loads((REPO / "pyproject.toml").read_text())
-    reqs = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["test"]
+    extras = data["project"]["optional-dependencies"]
+    reqs = data["project"]["dependencies"] + extras["test"] + extras["hub"]
     out = {}
     for line in reqs:
         r = Requirement(line)

@@ -63,7 +63,7 @@ def test_feedback_and_progress_need_no_altair_vl_convert_numpy_pandas_or_scipy_i
     """A trainee's kernel fills chart templates (samsyn/charts.py); Altair made them once, elsewhere."""
     from samsyn import charts
 
-    templates = charts.write_templates(tmp_path / "charts.json")
+    charts.write_templates(charts.templates_path(tmp_path / "cache"))  # where samsyn serve has them written
     code = (
         "import sys, json\n"
         "from cases import load_library\n"
@@ -84,7 +84,7 @@ def test_feedback_and_progress_need_no_altair_vl_convert_numpy_pandas_or_scipy_i
         "drawn += len(specs_in(progress_view.build(store, p, lib, 'sv')))\n"
         "print(json.dumps([drawn, sorted(m for m in ('altair', 'vl_convert', 'jsonschema', 'numpy', 'pandas', 'scipy') if m in sys.modules)]))\n"
     )
-    env = {**__import__("os").environ, "SAMSYN_CHART_TEMPLATES": str(templates)}
+    env = {**__import__("os").environ, "SAMSYN_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     drawn, heavy = json.loads(result.stdout.strip().splitlines()[-1])
     assert drawn >= 3 and heavy == []

@@ -164,3 +164,20 @@ def test_a_submit_the_answer_model_refuses_is_reported_not_raised(library, store
     loop.form.submit()
     assert store.count_answers() == 0
     assert "samsyn-notice" in loop.form.error.value and not loop.form.submit_button.disabled
+
+
+@pytest.mark.parametrize("lang, needle", [("sv", "Facit: ingen insats behövs."), ("en", "Key: no intervention needed.")])
+def test_a_key_with_no_intervention_says_so_in_the_feedback(library, store, lang, needle):
+    """Leo's key closes the investigation without an intervention: the feedback
+    names that, instead of listing an empty set of options."""
+    case = library.get("leo")
+    assert case.key.interventions == [] and case.key.rationale.interventions
+    p = store.create_participant(f"Leo-{lang}", self_paced=True)
+    loop = TraineeLoop(case, library, store, p, lang)
+    fill(loop.form, "nagot_forhojd")
+    loop.form.go(len(STEPS) - 1)
+    loop.form.submit()
+    html = html_of(loop.widget)
+    assert needle in html
+    assert "Facit: ." not in html and "Key: ." not in html
+    assert case.key.rationale.interventions.get(lang)[:40] in html.replace("&#x27;", "'")

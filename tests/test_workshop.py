@@ -111,3 +111,28 @@ def test_self_paced_feedback_never_includes_a_workshops_answers(library, store):
     complete(loop, "mycket_hog")
     html = html_of(loop.widget)
     assert "Gruppens bedömningar (n = 5)" in html  # the five self-paced answers, not the workshop's
+
+
+def test_workshop_alpha_shows_the_share_of_inte_kant_next_to_it(library):
+    from feedback import report
+    from samsyn.i18n import Messages
+
+    by_case = {
+        "assi": {1: "mycket_hog", 2: "inte_kant", 3: "hog", 4: "mycket_hog", 5: "mycket_hog"},
+        "jamila": {1: "nagot_forhojd", 2: "nagot_forhojd", 3: "ingen_lag", 4: "inte_kant", 5: "hog"},
+        "max": {1: "hog", 2: "mycket_hog", 3: "nagot_forhojd", 4: "mycket_hog"},  # too few: not counted
+    }
+    a = workshop_alpha(by_case, library.variables, min_group=5)
+    assert (a.n_cases, a.not_known, a.answers) == (2, 2, 10) and a.not_known_share == pytest.approx(0.2)
+    sv, en = report.alpha_text(a, Messages("sv")), report.alpha_text(a, Messages("en"))
+    value_sv = f"{a.value:.2f}".replace(".", ",")
+    assert f": {value_sv} (95 % KI" in sv and "Inte känt: 20\xa0% av svaren (2 av 10)" in sv
+    assert f": {a.value:.2f} (95% CI" in en and "Not known: 20% of the answers (2 of 10)" in en
+    odd = report.alpha_text(workshop_alpha({"a": {i: "hog" for i in range(5)} | {9: "inte_kant"},
+                                            "b": {i: "mycket_hog" for i in range(5)} | {9: "hog"}},
+                                           library.variables, min_group=5), Messages("sv"))
+    assert "8,3\xa0%" in odd  # 1 of 12 answers, with a decimal comma
+    record = report.WorkshopRecord("W", "sv", 1, 5, (), a, (), report.now())
+    assert "Inte känt: 20\xa0% av svaren" in report.render_html(record, library)
+    assert report.alpha_text(workshop_alpha({}, library.variables, min_group=5), Messages("sv")) == \
+        Messages("sv")("report.alpha_undefined")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipywidgets as w
 
 from cases import Case, Library, load_library
+from cases.loader import refreshed
 from cases.schema import SIDES
+from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
 from store import Store
 from widgets.identity import SignIn, resolve, signed_in_bar
@@ -51,8 +53,31 @@ def vignette_html(case: Case, library: Library, lang: str, m) -> str:
     return "".join(out)
 
 
+def header_html(case: Case, lang: str, m) -> str:
+    facts = m("case.facts", sex=m(f"case.sex.{case.sex}"), age=case.age)
+    badges = [m(f"case.difficulty.{case.difficulty}")] + ([m("case.ambiguous")] if case.ambiguous else [])
+    return (
+        f'<h1 class="samsyn-case-title" data-case="{esc(case.id)}">{esc(case.title.get(lang))}</h1>'
+        f'<p class="samsyn-case-meta">{esc(facts)} '
+        + "".join(f'<span class="samsyn-badge">{esc(b)}</span>' for b in badges)
+        + f'</p><p class="samsyn-case-meta">{esc(m("case.constructed_notice"))}</p>'
+    )
+
+
+def case_widgets(case: Case, library: Library, lang: str, m) -> list[w.Widget]:
+    """What the trainee reads before assessing: the header, the referral and the
+    investigation, the source. The case page shows these; so does the authoring preview."""
+    parts = [html_widget(header_html(case, lang, m), "samsyn-case-header"),
+             html_widget(vignette_html(case, library, lang, m), "samsyn-vignette")]
+    if case.source:
+        parts.append(html_widget(f'<p class="samsyn-case-meta">{esc(m("case.source", source=case.source.get(lang)))}</p>',
+                                 "samsyn-source"))
+    return parts
+
+
 def build(ctx: PageContext, library: Library | None = None, store: Store | None = None) -> w.Widget:
-    library = library or load_library(ctx.settings.cases_dir)
+    # a preheated kernel loaded its library before the request: see cases published since
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     case_id = ctx.param("case")
     code = ctx.param("code")
@@ -63,22 +88,11 @@ def build(ctx: PageContext, library: Library | None = None, store: Store | None 
     )
     topbar = w.HBox([back, language_switch(ctx, CASE_NOTEBOOK, case=case_id or "", code=code)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if case is None:
         parts.append(html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("case.not_found"))}</p>', "samsyn-case-missing"))
     else:
-        facts = m("case.facts", sex=m(f"case.sex.{case.sex}"), age=case.age)
-        badges = [m(f"case.difficulty.{case.difficulty}")] + ([m("case.ambiguous")] if case.ambiguous else [])
-        header = (
-            f'<h1 class="samsyn-case-title" data-case="{esc(case.id)}">{esc(case.title.get(ctx.lang))}</h1>'
-            f'<p class="samsyn-case-meta">{esc(facts)} '
-            + "".join(f'<span class="samsyn-badge">{esc(b)}</span>' for b in badges)
-            + f'</p><p class="samsyn-case-meta">{esc(m("case.constructed_notice"))}</p>'
-        )
-        parts.append(html_widget(header, "samsyn-case-header"))
-        parts.append(html_widget(vignette_html(case, library, ctx.lang, m), "samsyn-vignette"))
-        if case.source:
-            parts.append(html_widget(f'<p class="samsyn-case-meta">{esc(m("case.source", source=case.source.get(ctx.lang)))}</p>', "samsyn-source"))
+        parts += case_widgets(case, library, ctx.lang, m)
         parts.append(assessment(ctx, case, library, store))
     page = w.VBox(parts)
     page.add_class("samsyn-page")

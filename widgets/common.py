@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import os
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
 
 import ipywidgets as w
 
@@ -34,6 +34,10 @@ class PageContext:
     lang: str
     params: dict[str, str]
     settings: Settings
+    #: What the server moved out of the URL (samsyn.guard): ``key`` (manager), ``secret`` (facilitator).
+    secrets: dict[str, str] = field(default_factory=dict)
+    #: The client's address as the server saw it (for the attempt throttle).
+    client: str = "local"
 
     @property
     def messages(self) -> Messages:
@@ -42,10 +46,28 @@ class PageContext:
     def param(self, name: str, default: str | None = None) -> str | None:
         return self.params.get(name, default)
 
+    def secret(self, name: str) -> str | None:
+        """A secret the server handed over out of the URL (without the server: the query)."""
+        return self.secrets.get(name) or self.params.get(name)
+
+
+#: The server refuses a page with more query parameters (samsyn.guard.MAX_QUERY_FIELDS); the page reads at most these.
+MAX_QUERY_FIELDS = 20
+
 
 def parse_query(query: str | None) -> dict[str, str]:
-    parsed = parse_qs(query or "", keep_blank_values=False, max_num_fields=20)
-    return {k: v[0][:200] for k, v in parsed.items() if v}
+    """The first value of each of the first 20 parameters, each at most 200 characters; never raises."""
+    out: dict[str, str] = {}
+    for name, value in parse_qsl((query or "")[:8000], keep_blank_values=False)[:MAX_QUERY_FIELDS]:
+        out.setdefault(name[:60], value[:200])
+    return out
+
+
+def request_secrets(environ=None) -> dict[str, str]:
+    """The manager key and facilitator secret that samsyn.guard passed to this page's kernel."""
+    env = os.environ if environ is None else environ
+    found = {"key": env.get("HTTP_X_SAMSYN_KEY"), "secret": env.get("HTTP_X_SAMSYN_SECRET")}
+    return {k: v[:200] for k, v in found.items() if v}
 
 
 def page_context(query: str | None = None) -> PageContext:
@@ -64,7 +86,12 @@ def page_context(query: str | None = None) -> PageContext:
     params = parse_query(query)
     settings = Settings.from_env()
     lang = normalise_language(params.get("lang") or settings.language)
-    return PageContext(lang=lang, params=params, settings=settings)
+    from store.throttle import client_address
+    from widgets import errors
+
+    errors.contain(lang)  # tracebacks to the server's log, a plain message on the page
+    return PageContext(lang=lang, params=params, settings=settings, secrets=request_secrets(),
+                       client=client_address())
 
 
 def page_url(notebook: str, **params: str) -> str:

@@ -179,8 +179,11 @@ class FeedbackView:
                         f'<th scope="col">{esc(m("feedback.share_of_group"))}</th></tr></thead><tbody>{rows}</tbody></table>'
                         f"<p class=\"samsyn-case-meta\">{esc(m('feedback.your_choice_marked'))}</p>")
         if fb.key is not None and self.case.key and self.case.key.rationale.interventions:
-            chosen = ", ".join(self._option_label("intervention", o) for o in fb.key.chosen("intervention"))
-            html.append(f"<p><strong>{esc(m('feedback.key_interventions', options=chosen))}</strong> "
+            options = fb.key.chosen("intervention")
+            # a key with no intervention (an investigation closed without one) says so
+            head = (m("feedback.key_interventions", options=", ".join(self._option_label("intervention", o) for o in options))
+                    if options else m("feedback.key_no_intervention"))
+            html.append(f"<p><strong>{esc(head)}</strong> "
                         f"{esc(self.case.key.rationale.interventions.get(self.lang))}</p>")
         return html_widget("".join(html), "samsyn-feedback-interventions")
 

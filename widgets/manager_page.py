@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 
 import ipywidgets as w
 
 from cases import Library, load_library
+from cases.loader import refreshed
 from widgets.common import PageContext, Progress, esc, html_widget, language_switch, style
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,11 @@ def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) 
             f'href="data:{mime};base64,{b64}">{esc(label)}</a>')
 
 
-def refused(ctx: PageContext, reason: str) -> w.Widget:
+def refused(ctx: PageContext, reason: str | None, text: str | None = None) -> w.Widget:
     m = ctx.messages
     page = w.VBox([style(), html_widget(
         f'<h1>{esc(m("manager.title"))}</h1>'
-        f'<p class="samsyn-notice samsyn-manager-refused" role="alert">{esc(m(reason))}</p>',
+        f'<p class="samsyn-notice samsyn-manager-refused" role="alert">{esc(text or m(reason))}</p>',
         "samsyn-manager-header")])
     page.add_class("samsyn-page")
     page.add_class("samsyn-manager")
@@ -241,24 +241,39 @@ def _kernel_loop():
         return None
 
 
-def build(ctx: PageContext, library: Library | None = None, environ=None) -> w.Widget:
-    """The page. Nothing heavy (pandas, scipy, the aggregations) is imported before access is granted:
-    a preheated manager kernel waits in the pool as light as a trainee's, and a refused request costs
-    no more than that."""
-    from insight.access import check_access
+def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Widget:
+    """The page. ``roles``: the hub user's (``samsyn.hub.Roles``); asked of the hub when not given.
 
-    access = check_access(ctx.param("key"), manager_key=ctx.settings.manager_key,
-                          environ=os.environ if environ is None else environ)
+    Nothing heavy (pandas, scipy, the aggregations) is imported before access is granted: a preheated
+    manager kernel waits in the pool as light as a trainee's, and a refused request costs no more than that."""
+    from insight.access import WRONG_KEY, check_access
+
+    limiter = None
+    if not ctx.settings.behind_hub:  # a key can be guessed: throttled per client and page
+        from store import Store
+        from store.throttle import Throttle
+
+        limiter = Throttle.for_settings(Store(ctx.settings.database_url), ctx.settings)
+        wait = limiter.wait(ctx.client)
+        if wait > 0:
+            from widgets.identity import wait_message
+
+            return refused(ctx, None, wait_message(ctx.messages, wait))
+    access = check_access(ctx.secret("key"), ctx.settings, roles)
     if not access.allowed:
+        if limiter is not None and access.reason == WRONG_KEY:
+            limiter.failed(ctx.client, "key")
         return refused(ctx, access.reason)
-    library = library or load_library(ctx.settings.cases_dir)
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
                          f'<p class="samsyn-tagline">{esc(m("manager.tagline"))}</p>', "samsyn-manager-header")
-    switch_params = {"key": ctx.param("key")} if access.via == "key" else {}
-    topbar = w.HBox([header, language_switch(ctx, MANAGER_NOTEBOOK, **switch_params)])
+    # The key is in a cookie (samsyn.guard), never in a link: the language switch carries nothing secret.
+    topbar = w.HBox([header, language_switch(ctx, MANAGER_NOTEBOOK)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), html_widget(MANAGER_STYLE, "samsyn-style"), topbar,
+    from widgets import errors
+
+    parts: list[w.Widget] = [style(), errors.banner(), html_widget(MANAGER_STYLE, "samsyn-style"), topbar,
                              html_widget(f"<p>{esc(m('manager.intro'))}</p>"
                                          f"<p>{esc(m('manager.privacy_note', min=ctx.settings.workshop_min_group))}</p>",
                                          "samsyn-manager-intro")]

@@ -14,15 +14,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 
 import ipywidgets as w
 
 from cases import Case, Library
-from insight.access import in_hub_group
+from samsyn import hub
 from samsyn.i18n import Messages
 from store import Store
+from store.repository import workshop_open
+from store.throttle import Throttle
+from widgets import errors
 from widgets.common import PageContext, Progress, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.identity import wait_message
 
 log = logging.getLogger(__name__)
 MENTOR_NOTEBOOK = "mentor.ipynb"
@@ -30,14 +33,18 @@ MIN_GROUP_FLOOR = 3
 LIVE_INTERVAL_S = 3.0
 
 
-def hub_is_mentor() -> bool:
-    """Behind JupyterHub the mentor role comes from a hub group."""
-    return in_hub_group("SAMSYN_MENTOR_GROUP", "samsyn-mentors")
+def hub_is_mentor(ctx: PageContext, roles: hub.Roles | None = None) -> bool:
+    """Behind JupyterHub the mentor role comes from a hub group, asked of the hub now."""
+    roles = roles or hub.roles(ctx.settings)
+    return bool(roles and roles.mentor)
 
 
-def facilitator_allowed(store: Store, workshop_id: int, secret: str | None) -> bool:
-    if os.environ.get("JUPYTERHUB_USER"):
-        return hub_is_mentor()
+def facilitator_allowed(ctx: PageContext, store: Store, workshop_id: int, secret: str | None,
+                        roles: hub.Roles | None = None) -> bool:
+    """Standalone: the workshop's facilitator secret. Behind JupyterHub: a mentor (hub group) who
+    created the workshop or was granted it (``samsyn workshops grant``); being a mentor is not enough."""
+    if ctx.settings.behind_hub:
+        return hub_is_mentor(ctx, roles) and store.workshop_mentor(workshop_id, ctx.settings.hub_user)
     return store.facilitator_allowed(workshop_id, secret)
 
 
@@ -68,7 +75,7 @@ class CreateWorkshop:
         self.min_group = w.BoundedIntText(value=ctx.settings.workshop_min_group, min=MIN_GROUP_FLOOR, max=40,
                                           description=m("mentor.min_group"), style={"description_width": "initial"})
         self.min_group.add_class("samsyn-min-group")
-        self.expected = w.BoundedIntText(value=0, min=0, max=ctx.settings.room_max, description=m("mentor.expected"),
+        self.expected = w.BoundedIntText(value=0, min=0, max=ctx.settings.mentor_room_max, description=m("mentor.expected"),
                                          style={"description_width": "initial"})
         self.expected.add_class("samsyn-expected")
         create = w.Button(description=m("mentor.create"), button_style="primary")
@@ -80,8 +87,11 @@ class CreateWorkshop:
             self.name,
             html_widget(f"<p><strong>{esc(m('mentor.choose_cases'))}</strong></p>"),
             w.VBox(list(self.cases.values())),
-            self.language, self.min_group, self.expected,
-            html_widget(f'<p class="samsyn-case-meta">{esc(m("mentor.expected_help"))}</p>'), create, self.status,
+            self.language, self.min_group,
+            # Behind JupyterHub every participant has a server of their own: nothing to preheat here.
+            *([] if ctx.settings.behind_hub else [
+                self.expected, html_widget(f'<p class="samsyn-case-meta">{esc(m("mentor.expected_help"))}</p>')]),
+            create, self.status,
         ])
         self.widget.add_class("samsyn-create")
 
@@ -100,16 +110,19 @@ class CreateWorkshop:
             self.status.value = '<div class="samsyn-notice" role="alert"><ul>' + "".join(f"<li>{esc(p)}</li>" for p in problems) + "</ul></div>"
             return
         workshop, secret = self.store.create_workshop(name, chosen, language=self.language.value,
-                                                      min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)))
+                                                      min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)),
+                                                      owner_hub_user=self.ctx.settings.hub_user)
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
         room = ""
-        if int(self.expected.value or 0) > 0:
+        if int(self.expected.value or 0) > 0 and not self.ctx.settings.behind_hub:
             from samsyn.rooms import request_room
 
             n = int(self.expected.value)
             ok = request_room(n)
             room = f'<p class="samsyn-room">{esc(m("mentor.room_ready", n=n) if ok else m("mentor.room_not_ready"))}</p>'
-        participants = page_url("start.ipynb", lang=workshop.language)
+        participants = page_url("start.ipynb", join=workshop.join_code, lang=workshop.language)
+        if self.ctx.settings.behind_hub:  # through the hub: each participant lands on their own server
+            participants = hub.user_redirect_url(self.ctx.settings, f"voila/render/{participants}")
         self.status.value = (
             f'<div class="samsyn-notice" role="status"><p>{esc(m("mentor.created", name=workshop.name))}</p>'
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
@@ -117,6 +130,26 @@ class CreateWorkshop:
             f'<p>{esc(m("mentor.facilitator_link"))} <a class="samsyn-facilitator-link" href="{esc(facilitator)}">{esc(m("mentor.open_facilitator"))}</a></p>'
             f'<p>{esc(m("mentor.keep_secret"))}</p>{room}</div>'
         )
+
+
+def guide_html(case: Case, library: Library, lang: str) -> str:
+    """The mentor's guide to one case: the notes, the prompts, the panel, the key.
+    The workshop view shows it; so does the authoring preview."""
+    m = Messages(lang)
+    out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
+    out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
+    out.append("</ul>")
+    out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
+    out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
+               f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
+    panel = library.panels.for_case(case.id) if library.panels else None
+    if panel is not None:
+        counts = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
+        out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
+    if case.key is not None:
+        out.append(f"<h4>{esc(m('feedback.key', rating=library.variables.risk_label(case.key.risk, lang)))}</h4>")
+        out.append(paragraphs(case.key.rationale.risk.get(lang)))
+    return "".join(out)
 
 
 class Facilitator:
@@ -132,6 +165,9 @@ class Facilitator:
         self.next_round = w.Button(description="", button_style="warning")
         self.next_round.add_class("samsyn-next-round")
         self.next_round.on_click(lambda _b: self.open_round())
+        self.close_button = w.Button(description=m("mentor.close_workshop"))
+        self.close_button.add_class("samsyn-close-workshop")
+        self.close_button.on_click(lambda _b: self.close())
         self.case_boxes: dict[str, dict[str, w.Widget]] = {}
         case_widgets = []
         workshop = store.workshop(workshop_id)
@@ -161,8 +197,9 @@ class Facilitator:
         prepare.add_class("samsyn-prepare-record")
         prepare.on_click(lambda _b: self.prepare_record())
         self.widget = w.VBox([
-            self.header, w.HBox([refresh, self.next_round]), self.live, *case_widgets, self.convergence,
-            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.record_progress.widget, self.exports,
+            self.header, w.HBox([refresh, self.next_round, self.close_button]), self.live, *case_widgets, self.convergence,
+            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare,
+            self.record_progress.widget, self.exports,
         ])
         self.widget.add_class("samsyn-facilitator")
         self.refresh()
@@ -194,13 +231,18 @@ class Facilitator:
         self.workshop = workshop
         people = self.store.workshop_participants(self.workshop_id)
         counts = self.store.answer_counts(self.workshop_id)
+        hours = self.ctx.settings.workshop_join_hours
+        is_open = workshop_open(workshop, hours)
+        joining = (f'<span class="samsyn-workshop-open">{esc(m("mentor.open_to_join", hours=hours))}</span>' if is_open
+                   else f'<span class="samsyn-workshop-closed">{esc(m("mentor.closed"))}</span>')
+        self.close_button.disabled = not is_open
         self.header.value = (
             f"<h1>{esc(workshop.name)}</h1>"
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong> · '
             f'<span class="samsyn-current-round">{esc(m("mentor.current_round", round=workshop.current_round))}</span> · '
-            f'{esc(m("mentor.min_group_is", n=workshop.min_group_size))}</p>'
+            f'{esc(m("mentor.min_group_is", n=workshop.min_group_size))}</p><p>{joining}</p>'
         )
-        names = ", ".join(esc(p.pseudonym) for p in people) or esc(m("mentor.nobody_yet"))
+        names = ", ".join(f"<bdi>{esc(p.pseudonym)}</bdi>" for p in people) or esc(m("mentor.nobody_yet"))
         self.live.value = (f'<p><strong>{esc(m("mentor.joined", n=len(people)))}</strong> '
                            f'<span class="samsyn-joined-names">{names}</span></p>')
         for wc in workshop.cases:
@@ -221,6 +263,10 @@ class Facilitator:
     def reveal(self, case_id: str) -> None:
         self.store.reveal(self.workshop_id, case_id, self.store.workshop(self.workshop_id).current_round)
         self.render_reveal(case_id)
+        self.refresh()
+
+    def close(self) -> None:
+        self.store.close_workshop(self.workshop_id)
         self.refresh()
 
     def open_round(self) -> None:
@@ -277,12 +323,13 @@ class Facilitator:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
         if r.consensus is not None:
             html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+        from feedback.report import alpha_text
         from feedback.workshop import workshop_alpha
 
         by_case = {wc.case_id: {p: resp.risk for p, resp in self._responses(wc.case_id, workshop.current_round).items()}
                    for wc in workshop.cases}
         alpha = workshop_alpha(by_case, v, min_group=workshop.min_group_size, seed=self.workshop_id)
-        html.append(f'<p class="samsyn-alpha">{esc(m("report.alpha", value=alpha.value, low=alpha.low, high=alpha.high, n=alpha.n_cases) if alpha.value is not None else m("report.alpha_undefined"))}</p>')
+        html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
         # per-option agreement
         html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
         for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):
@@ -325,21 +372,7 @@ class Facilitator:
         self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content")]
 
     def guide_html(self, case: Case) -> str:
-        m, lang = self.m, self.lang
-        out = [f"<h4>{esc(m('mentor.notes'))}</h4><ul>"]
-        out += [f"<li>{esc(note.get(lang))}</li>" for note in case.mentor_notes]
-        out.append("</ul>")
-        out.append(f"<h4>{esc(m('mentor.prompts'))}</h4><ul>")
-        out.append(f"<li>{esc(m('prompt.relative_assessment'))}</li><li>{esc(m('prompt.lower_same_factors'))}</li>"
-                   f"<li>{esc(m('prompt.different_weight'))}</li><li>{esc(m('prompt.goal_baseline'))}</li></ul>")
-        panel = self.library.panels.for_case(case.id) if self.library.panels else None
-        if panel is not None:
-            counts = ", ".join(f"{self.library.variables.risk_label(r, lang)}: {n}" for r, n in panel.risk.items() if n)
-            out.append(f"<h4>{esc(m('start.panel_badge'))}</h4><p>{esc(m('report.panel', n=panel.n, year=panel.year, counts=counts))}</p>")
-        if case.key is not None:
-            out.append(f"<h4>{esc(m('feedback.key', rating=self.library.variables.risk_label(case.key.risk, lang)))}</h4>")
-            out.append(paragraphs(case.key.rationale.risk.get(lang)))
-        return "".join(out)
+        return guide_html(case, self.library, self.lang)
 
     def render_convergence(self) -> None:
         from feedback.report import convergence_table
@@ -407,16 +440,38 @@ class Facilitator:
         ]) + "</p>"
 
 
-def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.Widget:
+def facilitator_refusal(ctx: PageContext, store: Store, workshop_id: int, roles: hub.Roles | None = None) -> str | None:
+    """Why the facilitator view stays shut (a message), or None. Wrong secrets are throttled."""
+    m = ctx.messages
+    if ctx.settings.behind_hub:
+        roles = roles or hub.roles(ctx.settings)  # asked once for the page
+        if workshop_id >= 0 and facilitator_allowed(ctx, store, workshop_id, None, roles):
+            return None
+        return m("mentor.refused_not_yours") if hub_is_mentor(ctx, roles) else m("mentor.refused")
+    limiter = Throttle.for_settings(store, ctx.settings)
+    wait = limiter.wait(ctx.client)
+    if wait > 0:
+        return wait_message(m, wait)
+    if workshop_id >= 0 and facilitator_allowed(ctx, store, workshop_id, ctx.secret("secret")):
+        return None
+    limiter.failed(ctx.client, "secret")
+    return m("mentor.refused")
+
+
+def build(ctx: PageContext, library: Library, store: Store | None = None, roles: hub.Roles | None = None) -> w.Widget:
+    from cases.loader import refreshed
+
+    library = refreshed(library)  # a preheated kernel loaded it before the request: see cases published since
     m = ctx.messages
     store = store or Store(ctx.settings.database_url)
     workshop_param = ctx.param("workshop")
+    # The secret is in a cookie (samsyn.guard), never in a link: the switch carries only the workshop.
     topbar = w.HBox([html_widget(f"<p><strong>{esc(m('app.name'))}</strong> · {esc(m('mentor.title'))}</p>"),
-                     language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param, secret=ctx.param("secret"))])
+                     language_switch(ctx, MENTOR_NOTEBOOK, workshop=workshop_param)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if workshop_param is None:
-        if os.environ.get("JUPYTERHUB_USER") and not hub_is_mentor():
+        if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
         else:
             parts.append(CreateWorkshop(ctx, store, library).widget)
@@ -425,8 +480,9 @@ def build(ctx: PageContext, library: Library, store: Store | None = None) -> w.W
             workshop_id = int(workshop_param)
         except ValueError:
             workshop_id = -1
-        if workshop_id < 0 or not facilitator_allowed(store, workshop_id, ctx.param("secret")):
-            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
+        refusal = facilitator_refusal(ctx, store, workshop_id, roles)
+        if refusal:
+            parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(refusal)}</p>'))
         else:
             parts.append(Facilitator(ctx, store, library, workshop_id).widget)
     page = w.VBox(parts)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import ipywidgets as w
 
 from cases import Library, load_library
+from cases.loader import refreshed
+from samsyn import hub
 from store import Store
+from widgets.hub_workshops import HubWorkshops
 from widgets.identity import SignIn, resolve, signed_in_bar
+from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
 
 CASE_NOTEBOOK = "case.ipynb"
@@ -34,8 +38,26 @@ def case_card(case, ctx: PageContext, has_panel: bool, answered: bool = False) -
     )
 
 
-def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Widget:
-    library = library or load_library(ctx.settings.cases_dir)
+def role_links(ctx: PageContext, roles: hub.Roles) -> w.HTML:
+    """Behind JupyterHub: links to the views the user's hub groups open."""
+    m = ctx.messages
+    links = []
+    if roles.mentor:
+        links.append(f'<li><a class="samsyn-mentor-link" href="{esc(page_url("mentor.ipynb", lang=ctx.lang))}">'
+                     f'{esc(m("start.mentor_link"))}</a></li>')
+    if roles.manager:
+        links.append(f'<li><a class="samsyn-manager-link" href="{esc(page_url("manager.ipynb", lang=ctx.lang))}">'
+                     f'{esc(m("start.manager_link"))}</a></li>')
+    markup = (f'<nav aria-label="{esc(m("start.roles_label"))}"><ul class="samsyn-role-links">{"".join(links)}</ul></nav>'
+              if links else "")
+    if roles.problem:
+        markup += f'<p class="samsyn-notice samsyn-hub-problem" role="status">{esc(m("hub.groups_unavailable"))}</p>'
+    return html_widget(markup, "samsyn-roles")
+
+
+def build(ctx: PageContext, library: Library | None = None, store=None, roles: hub.Roles | None = None) -> w.Widget:
+    # a preheated kernel loaded its library before the request: see cases published since
+    library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     participant, answered, identity = None, set(), None
     store = store or Store(ctx.settings.database_url)
@@ -54,9 +76,13 @@ def build(ctx: PageContext, library: Library | None = None, store=None) -> w.Wid
     )
     topbar = w.HBox([header, language_switch(ctx, START_NOTEBOOK, code=ctx.param("code"))])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
+    parts: list[w.Widget] = [style(), errors.banner(), topbar, html_widget(f"<p>{esc(m('start.intro'))}</p>", "samsyn-intro")]
     if identity is not None:
         parts.append(identity)
+    if ctx.settings.behind_hub:
+        parts.append(role_links(ctx, roles or hub.roles(ctx.settings)))
+        parts.append(HubWorkshops(ctx, store, ctx.settings.hub_user,
+                                  current=participant if participant.hub_owner else None).widget)
     cases = library.ordered()
     if workshop is not None:  # a workshop participant sees the workshop's cases, in the mentor's order
         cases = [library.cases[wc.case_id] for wc in workshop.cases if wc.case_id in library.cases]

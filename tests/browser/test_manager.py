@@ -43,7 +43,8 @@ REPO, VoilaServer = _conftest.REPO, _conftest.VoilaServer
 pytestmark = pytest.mark.browser
 
 KEY = "browser-test-manager-key-7f3a"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README images are written here; `make screenshots` copies them to docs/screenshots (never make test).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts" / "screenshots"
 TINY = "Team Tiny"
 
 
@@ -88,6 +89,7 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     view = page.locator(".samsyn-manager-view-consistency")
     expect(view.locator(".samsyn-manager-chart-alpha svg")).to_be_visible()
     expect(view.locator("table.samsyn-manager-tertials")).to_contain_text("T")
+    expect(view.locator("table.samsyn-manager-tertials th", has_text="“Not known” left out of alpha")).to_be_visible()
     expect(page.locator(".samsyn-manager-counts")).to_contain_text("answers")
     # bias and drift: the three-person team is listed, hidden, without a number
     _tab(page, "Bias and drift")

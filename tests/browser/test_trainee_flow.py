@@ -12,7 +12,8 @@ from store import Store
 import flow  # tests/browser/flow.py (pytest puts this folder on sys.path)
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README images are written here; `make screenshots` copies them to docs/screenshots (never make test).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts" / "screenshots"
 
 CASES = {
     "assi": dict(

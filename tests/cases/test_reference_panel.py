@@ -1,9 +1,10 @@
-"""The Webbkollen reference panel, figure by figure, against DOMAIN.md.
+"""The Webbkollen reference panel, figure by figure, against the report.
 
 The expected numbers are written out here on purpose (not read from the YAML)
 so that a typo in ``cases/reference_panel.yaml`` fails a test. Source: SKL
-(2018) Webbkollen Barn och Unga, the two agreement tests, as summarised in
-DOMAIN.md.
+(2018) *Webbkollen Barn och unga – ett utvecklingsprojekt om uppföljning inom
+den sociala barn- och ungdomsvården*, the two agreement tests on pp. 14–20
+(seed 004); each test names the page its figures are on.
 """
 
 from __future__ import annotations
@@ -29,10 +30,20 @@ def risk(panel, variables) -> dict[str, int]:
 
 def test_panel_has_the_four_cases_and_no_others(panels):
     assert [p.case for p in panels.panels] == ["assi", "max", "jamila", "tobias"]
-    assert panels.for_case("mohammad") is None  # too few answers (4) to report
+    assert panels.for_case("mohammad") is None  # too few answers (4) to report (p. 16)
+
+
+def test_source_names_the_report_and_its_pages(panels):
+    title = "Webbkollen Barn och unga – ett utvecklingsprojekt om uppföljning inom den sociala barn- och ungdomsvården"
+    assert title in panels.source.sv and title in panels.source.en
+    assert "s. 14–20" in panels.source.sv and "pp. 14–20" in panels.source.en
+    header = DEFAULT_PANEL_PATH.read_text(encoding="utf-8")
+    assert title in header and "pp. 14–20" in header
+    assert "erfarenheter av systematisk" not in header  # the title once cited here was not the report's
 
 
 def test_assi(panels, variables):
+    """p. 15: 12 registrations, mycket hög 10 (83 %), hög 2."""
     p = panels.for_case("assi")
     assert (p.test, p.year, p.n) == (1, 2016, 12)
     assert risk(p, variables) == {"ingen_lag": 0, "nagot_forhojd": 0, "hog": 2, "mycket_hog": 10, "inte_kant": 0}
@@ -41,6 +52,7 @@ def test_assi(panels, variables):
 
 
 def test_max(panels, variables):
+    """p. 16: 7 registrations, något förhöjd 1, hög 2, mycket hög 4."""
     p = panels.for_case("max")
     assert (p.test, p.year, p.n) == (1, 2016, 7)
     assert risk(p, variables) == {"ingen_lag": 0, "nagot_forhojd": 1, "hog": 2, "mycket_hog": 4, "inte_kant": 0}
@@ -48,6 +60,7 @@ def test_max(panels, variables):
 
 
 def test_jamila(panels, variables):
+    """p. 17: exposure and risk; p. 18: intervention and focus."""
     p = panels.for_case("jamila")
     assert (p.test, p.year, p.n) == (2, 2017, 16)
     assert risk(p, variables) == {"ingen_lag": 2, "nagot_forhojd": 11, "hog": 2, "mycket_hog": 0, "inte_kant": 1}
@@ -76,6 +89,7 @@ def test_jamila(panels, variables):
 
 
 def test_tobias(panels, variables):
+    """p. 19: exposure and risk; p. 20: intervention (focus is not counted)."""
     p = panels.for_case("tobias")
     assert (p.test, p.year, p.n) == (2, 2017, 15)
     assert risk(p, variables) == {"ingen_lag": 0, "nagot_forhojd": 2, "hog": 5, "mycket_hog": 8, "inte_kant": 0}
@@ -83,12 +97,14 @@ def test_tobias(panels, variables):
     home = p.exposure.home
     assert home.counts == {"tidigare_vald": 4, "psykiskt_vald": 1, "familjekonflikter": 1}
     assert [(sorted(c.options), c.count) for c in home.combined] == [(["annat", "brister_i_omsorg"], 12)]
-    assert p.exposure.guardian.counts == {"missbruk": 14}
+    # 14 of 15 risk-/missbruk, "medan en angav annat skäl" (p. 19)
+    assert p.exposure.guardian.counts == {"missbruk": 14, "annat": 1}
     assert p.exposure.child.counts == {
         "missbruk": 15, "skolrelaterad": 12, "psykisk_ohalsa": 8, "normbrytande": 5, "annat": 2,
     }
 
-    assert p.interventions.groups == {"out_of_home": 3}
+    # three out of home, fifteen outpatient (p. 20): some chose both, so 3 + 15 > n
+    assert p.interventions.groups == {"outpatient": 15, "out_of_home": 3}
     assert p.interventions.counts == {
         "familjehem": 1, "hvb": 1, "sarskilt_ungdomshem": 1,
         "kontaktperson": 4, "kvalificerad_kontaktperson": 6, "strukturerat_program": 12,
@@ -98,6 +114,15 @@ def test_tobias(panels, variables):
     out_of_home = variables.group("intervention", "out_of_home").option_ids
     assert sum(p.interventions.counts[o] for o in out_of_home) == p.interventions.groups["out_of_home"]
     assert p.focus is None
+
+
+def test_every_intervention_group_total_is_published(panels, variables):
+    """Both tests of 2017 report how many chose outpatient care; none may be left out again."""
+    for case_id in ("jamila", "tobias"):
+        p = panels.for_case(case_id)
+        chosen_groups = {g.id for g in variables.intervention.groups
+                         if any(p.interventions.counts.get(o, 0) for o in g.option_ids)}
+        assert chosen_groups <= set(p.interventions.groups), case_id
 
 
 def test_risk_counts_sum_to_n(panels):
@@ -164,6 +189,28 @@ def test_rejects_an_unknown_risk_answer(tmp_path, panel_data, variables):
     with pytest.raises(CaseFileError) as info:
         load_panels(write_panel(tmp_path, panel_data), variables)
     assert "'high'" in str(info.value)
+
+
+def test_rejects_a_group_total_below_one_of_its_options(tmp_path, panel_data, variables):
+    i = index_of(panel_data, "tobias")
+    panel_data["panels"][i]["interventions"]["groups"]["outpatient"] = 10  # strukturerat_program alone is 12
+    path = write_panel(tmp_path, panel_data)
+    with pytest.raises(CaseFileError) as info:
+        load_panels(path, variables)
+    [error] = info.value.errors
+    assert error.file == str(path)
+    assert error.field == f"panels[{i}].interventions.groups.outpatient"
+    assert "fewer than the 12" in error.problem and "strukturerat_program" in error.problem
+
+
+def test_rejects_a_group_total_above_its_options_together(tmp_path, panel_data, variables):
+    i = index_of(panel_data, "tobias")
+    panel_data["panels"][i]["interventions"]["groups"]["out_of_home"] = 4  # 1 + 1 + 1 = 3
+    with pytest.raises(CaseFileError) as info:
+        load_panels(write_panel(tmp_path, panel_data), variables)
+    [error] = info.value.errors
+    assert error.field == f"panels[{i}].interventions.groups.out_of_home"
+    assert "more than the 3" in error.problem
 
 
 def test_rejects_a_count_larger_than_n(tmp_path, panel_data, variables):

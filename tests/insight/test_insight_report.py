@@ -1,6 +1,7 @@
 """Sections and their rendering: numbers in the reader's language, hidden groups as words."""
 
 import pandas as pd
+import pytest
 
 from cases import load_library
 from insight import Filters
@@ -49,3 +50,30 @@ def test_bias_section_for_one_case_has_the_panel_and_the_key():
     assert dist.rows[0][0] == "National panel (Webbkollen)" and dist.rows[0][1] == 7
     assert [r[0] for r in dist.rows[1:]] == ["Team A", "Team B"]
     assert dist.rows[1][3:6] == [0.2, 0.4, 0.4]
+
+
+def test_alpha_per_tertial_shows_the_share_of_inte_kant_it_left_out():
+    library = load_library()
+    rows = []
+    for case, answers in {"max": ["hog"] * 4 + ["mycket_hog"] * 3 + ["inte_kant"] * 3,
+                          "assi": ["mycket_hog"] * 6 + ["hog"] * 3 + ["inte_kant"]}.items():
+        rows += ratings(case, answers)
+    df = frame(rows, {"max": "mycket_hog", "assi": "mycket_hog"})
+    for lang, share in (("sv", "20\xa0%"), ("en", "20%")):
+        s = build_section("consistency", Context(df, Filters(), library, lang, 5, n_boot=50))
+        table = [t for t in s.tables if t.css == "samsyn-manager-tertials"][0]
+        column = table.columns.index(Messages(lang)("manager.col_alpha_not_known"))
+        assert table.kinds[column] == "pct" and table.rows[0][column] == pytest.approx(0.2)
+        assert f'<td class="samsyn-num">{share}</td>' in table_html(table, Messages(lang), lang, 5)
+
+
+def test_the_level_count_comes_from_the_library():
+    library = load_library()
+    levels = ["hog"] * 4 + ["mycket_hog"] * 4 + ["nagot_forhojd"] * 2
+    df = frame(ratings("max", levels) + ratings("max", levels, team="Team B", start=100), {"max": "mycket_hog"})
+    ctx = Context(df, Filters(case="max"), library, "en", 5)
+    assert ctx.levels == library.variables.risk_level_ids
+    dist = [t for t in build_section("bias", ctx).tables if t.css == "samsyn-manager-distribution"][0]
+    assert dist.columns[2:2 + len(ctx.levels)] == ctx.level_labels()
+    cross = [t for t in build_section("exposures", ctx).tables if t.css == "samsyn-manager-crosstable"][0]
+    assert cross.kinds == ["text", *["int"] * len(ctx.levels), "dec"]

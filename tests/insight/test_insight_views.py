@@ -184,18 +184,31 @@ def test_filters_and_their_options():
     assert opts["tertial"] == ["2025 T3", "2026 T1"] and opts["case"] == ["a", "b", "c"]
 
 
-def test_batched_alpha_equals_scoring_table_by_table():
-    from insight.views import ordinal_alpha_batch
+def test_person_level_interval_is_scorings_rater_bootstrap():
+    df = _random_answers(people=12, tertials=("2026 T1",))
+    stat, low, high = rater_bootstrap_alpha(df, 300, seed=4)
+    matrix = df.pivot(index="participant_id", columns="case_id", values="risk").to_numpy(dtype=object)
+    est = scoring.alpha_bootstrap(matrix, "ordinal", n_boot=300, seed=4, method="raters",
+                                  value_domain=scoring.RISK_LEVELS)
+    assert (stat.value, low, high) == (est.value, est.low, est.high)
+    assert est.method == "bootstrap-raters-bca"
 
-    rng = np.random.default_rng(4)
-    tables = rng.integers(0, 12, size=(300, 6, 4)).astype(float)
-    tables[0] = [[5, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 0], [0, 0, 0, 7], [0, 0, 0, 0], [1, 0, 0, 0]]  # perfect agreement
-    tables[1] = 0
-    tables[1, 0] = [3, 2, 0, 1]  # one unit only: undefined
-    tables[2] = [[4, 0, 0, 0]] * 6  # no variation: undefined
-    tables[3, :, :] = 0
-    tables[3, :, 2] = 1  # every unit has one rating: no pairs
-    got = ordinal_alpha_batch(tables)
-    expected = np.array([scoring.alpha_from_counts(t, "ordinal").value for t in tables])
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12, equal_nan=True)
-    assert got[0] == 1.0 and np.isnan(got[1:4]).all()
+
+def test_not_known_share_per_tertial():
+    rows = (ratings("a", ["hog"] * 5 + ["inte_kant"], tertial="2025 T3")
+            + ratings("b", ["nagot_forhojd"] * 4 + ["hog"] * 2, tertial="2025 T3")
+            + ratings("a", ["hog"] * 6, tertial="2026 T1", start=50)
+            + ratings("b", ["hog"] * 3 + ["mycket_hog"] * 3, tertial="2026 T1", start=50))
+    pt = consistency(frame(rows, KEYS), 5, n_boot=50).per_tertial.set_index("tertial")
+    assert pt.loc["2025 T3", "not_known_share"] == pytest.approx(1 / 12)
+    assert pt.loc["2026 T1", "not_known_share"] == 0.0
+
+
+def test_level_columns_follow_the_levels_given():
+    df = _random_answers(people=10, tertials=("2026 T1",))
+    five = (*scoring.RISK_LEVELS, "akut")
+    result = bias(df, 5, levels=five)
+    assert [c for c in result.cells.columns if c.startswith("share_")] == [f"share_{i}" for i in range(5)]
+    assert (result.cells["share_4"].dropna() == 0).all()
+    assert list(exposures_risk(df, 5, levels=five).table.columns) == [0, 1, 2, 3, 4]
+    assert list(exposures_risk(df, 5).table.columns) == [0, 1, 2, 3]

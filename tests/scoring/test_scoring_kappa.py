@@ -169,3 +169,24 @@ def test_gwet_ac2_weight_matrix_documented_example():
     assert round(gwet_ac2(counts, w).value, 5) == 0.90037
     with pytest.raises(ValueError):
         gwet_ac2(counts, np.eye(3))
+
+
+def test_asymmetric_weight_matrix_is_refused():
+    counts = [[0, 2, 1], [1, 1, 1], [3, 0, 0]]
+    sym = np.array([[1, 0.5, 0], [0.5, 1, 0.5], [0, 0.5, 1]])
+    assert gwet_ac2(counts, sym).value == pytest.approx(gwet_ac2(counts, "linear").value)
+    asym = sym.copy()
+    asym[1, 0] = 0.25
+    with pytest.raises(ValueError, match=r"symmetric: w\[0, 1\] = 0.5 but w\[1, 0\] = 0.25"):
+        gwet_ac2(counts, asym)
+
+
+def test_nullable_and_missing_inputs_to_the_kappa_family():
+    frame = pd.DataFrame([[1, None, 2], [1, 2, 2]], dtype="Int64")
+    counts, cats = ratings_to_counts(frame)
+    assert counts.tolist() == [[2, 0], [0, 1], [0, 2]] and cats == (1.0, 2.0)
+    listed, _ = ratings_to_counts([["hog", np.nan], ["hog", "mycket_hog"]])
+    assert listed.tolist() == [[0, 0, 2, 0], [0, 0, 0, 1]]
+    rater = pd.Series([1, 2, None, 3, 1], dtype="Int64")
+    key = [1, 2, 3, 3, 2]
+    assert cohen_kappa(rater, key).value == pytest.approx(cohen_kappa([1, 2, 3, 1], [1, 2, 3, 2]).value)

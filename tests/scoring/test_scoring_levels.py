@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scoring import NOT_ASSESSABLE, RISK_LEVELS, encode_risk, level_id, load_risk_levels
@@ -37,3 +38,22 @@ def test_scoring_imports_no_ui_or_database_code():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_missing_answers_in_every_form():
+    expected = np.array([2.0, np.nan, np.nan, np.nan, np.nan, 0.0])
+    np.testing.assert_array_equal(encode_risk(["hog", None, np.nan, pd.NA, "inte_kant", "ingen_lag"]), expected)
+    series = pd.Series(["hog", None, None, None, "inte_kant", "ingen_lag"], dtype="string")
+    np.testing.assert_array_equal(encode_risk(series), expected)
+    np.testing.assert_array_equal(encode_risk(pd.Series([2, None, 0], dtype="Int64")), [2.0, np.nan, 0.0])
+    from scoring.levels import encode_risk_counted
+
+    _, n_not_assessable, n_answered = encode_risk_counted([["hog", "inte_kant"], [None, "inte_kant"]])
+    assert (n_not_assessable, n_answered) == (2, 3)
+
+
+def test_drift_accepts_nullable_references():
+    from scoring import drift
+
+    d = drift(["hog", "mycket_hog", "hog"], group_medians=pd.Series([1, None, 1], dtype="Float64"))
+    assert d.vs_group.value == 1.0 and d.vs_group.n == 2

@@ -221,7 +221,7 @@ def test_set_alpha_invariance_and_bounds(rows, distance, rnd):
 
 
 @settings(max_examples=20, deadline=None)
-@given(reliability_data(max_raters=6, max_units=10), st.sampled_from(LEVELS), st.sampled_from(["pairs", "units"]))
+@given(reliability_data(max_raters=6, max_units=10), st.sampled_from(LEVELS), st.sampled_from(["pairs", "units", "twoway", "raters"]))
 def test_bootstrap_never_crashes_and_is_ordered(data, level, method):
     est = alpha_bootstrap(data, level, n_boot=50, seed=0, method=method)
     point = krippendorff_alpha(data, level)
