@@ -97,6 +97,11 @@ def test_a_kernel_id_alone_shuts_nothing_down(voila_factory):
     for headers_ in refused:
         status, _h, _b = get(server.port, path, headers_, method="POST")
         assert status == 403, headers_
+    # DNS rebinding: a page of evil.example resolved to this server sends the right proof with its own Host
+    status, _h, _b = get(server.port, path, {"Cookie": f"samsyn_page={token}", "Origin": "http://evil.example",
+                                             "Host": "evil.example"}, method="POST")
+    assert status == 400  # samsyn.guard's Host allowlist, before the shutdown handler
+    assert get(server.port, f"/api/kernels/{kernel}", {"Origin": origin}, method="DELETE")[0] == 405
     time.sleep(1)
     assert kernel in server.kernel_ids(), "a refused request shut the kernel down"
 
