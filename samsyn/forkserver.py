@@ -45,10 +45,12 @@ PRELOAD = (
     "widgets.case_page", "widgets.answer_form", "widgets.trainee", "widgets.feedback_view", "widgets.progress_view",
     "widgets.mentor_page", "widgets.manager_page", "feedback", "feedback.model", "feedback.progress",
     "feedback.workshop", "scoring.plain", "insight.access", "setproctitle",
-    # issue 12: the request challenge, errors kept on the server, attempt throttle, pseudonym rules (its
-    # look-alike tables are ~16 MB once imported: shared by every kernel when loaded here)
+    # issue 12: the request challenge, errors kept on the server, attempt throttle, pseudonym rules. Not the
+    # look-alike tables of confusable_homoglyphs (~6 MB): preloaded they would count in every kernel's RSS
+    # (a case page's 84 → 90 MB, measured with benchmarks/load.py); only a start page that checks a new
+    # pseudonym loads them, and it lets its kernel go when the trainee moves on.
     "samsyn.query_auth", "samsyn.hub", "samsyn.serverlog", "widgets.errors", "widgets.hub_workshops",
-    "store.throttle", "store.pseudonym", "confusable_homoglyphs.confusables", "confusable_homoglyphs.categories",
+    "store.throttle", "store.pseudonym",
 )
 
 
