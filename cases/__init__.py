@@ -10,6 +10,11 @@ Public API::
     library.panels.for_case("assi")   # the Webbkollen panel, or None
     anchor = library.variables.risk_anchor("hog", "sv")   # definition + "typically" items
     library.worked_examples("hog")    # the cases whose key sits at that level
+    case.mapping                      # the author's reference Signs of Safety mapping, or None
+    for placement, i, entry in case.mapping.entries():   # placement.column, placement.part
+        case.mapping_text(entry, "sv")  # a factor entry's label, or the author's words
+    case.mapping.danger_statement.get("sv"), case.mapping.safety_goal.get("en")
+    case.factor_placements()          # {factor id: Placement("worries", "harm") or None}
 """
 
 from cases.loader import (
@@ -22,15 +27,19 @@ from cases.loader import (
     load_library,
     load_variables,
 )
-from cases.schema import Case
+from cases.schema import MAPPING_COLUMNS, Case, Mapping, MappingEntry, Placement
 from cases.variables import RiskAnchorText, Variables
 
 __all__ = [
     "LIBRARY_DIR",
+    "MAPPING_COLUMNS",
     "Case",
     "CaseError",
     "CaseFileError",
     "Library",
+    "Mapping",
+    "MappingEntry",
+    "Placement",
     "RiskAnchorText",
     "Variables",
     "check_paths",

@@ -113,11 +113,12 @@ class SamsynVoila(Voila):
         return guard.secure(self, redirects + [kernels.room_handler(self.server_url)] + kept)
 
 
-def run_voila(settings: Settings, *, open_browser: bool = False) -> None:
-    """Run Voila in this process, serving the notebooks of the installed ``training`` package."""
+def run_voila(settings: Settings, *, open_browser: bool = False, notebooks: Path | None = None) -> None:
+    """Run Voila in this process, serving the notebooks of the installed ``training`` package
+    (or, for a test, another folder of notebooks with its own ``voila.json``)."""
     import secrets
 
-    notebooks = training_dir().resolve()
+    notebooks = (notebooks or training_dir()).resolve()
     if not settings.room_token:
         # The kernels' proof when a mentor's page asks for a room (samsyn/rooms.py); they inherit it.
         settings = settings.replace(room_token=secrets.token_urlsafe(24))

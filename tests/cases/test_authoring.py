@@ -42,7 +42,7 @@ def test_example_is_complete(tmp_path):
     data = read_yaml(path)  # the strict reader: no anchors, tags or duplicate keys
     assert set(data) == {
         "schema_version", "id", "name", "age", "sex", "difficulty", "ambiguous", "title", "summary",
-        "referral", "vignette", "factors", "mentor_notes", "key", "source",
+        "referral", "vignette", "factors", "mentor_notes", "key", "mapping", "source",
     }
     assert set(data["vignette"]) == set(SIDES)
     key = data["key"]
@@ -50,6 +50,12 @@ def test_example_is_complete(tmp_path):
     # every factor has a weight, as the shipped library requires
     assert {f["id"] for f in data["factors"]["risk"]} == set(key["factors"]["risk"])
     assert {f["id"] for f in data["factors"]["protective"]} == set(key["factors"]["protective"])
+    # the mapping shows both kinds of entry, every part (safety empty, as it may be) and both statements
+    mapping = data["mapping"]
+    assert set(mapping) == {"worries", "working_well", "next_steps", "danger_statement", "safety_goal", "scaling_reasons"}
+    entries = [e for column in ("worries", "working_well", "next_steps") for part in mapping[column].values() for e in part]
+    assert any("factor" in e for e in entries) and any("sv" in e for e in entries)
+    assert mapping["working_well"]["safety"] == []
     # annotated: comments throughout
     assert example_yaml().count("# ") >= 15
 

@@ -96,6 +96,27 @@ def test_every_case_is_bilingual(cases):
             # a copy of the Swedish text is not a translation
             assert text.sv != text.en or len(text.sv) < 30, f"{case.id}: English identical to Swedish: {text.sv[:60]!r}"
 
+def _mapping_texts(case):
+    m = case.mapping
+    texts = [entry for _placement, _i, entry in m.entries() if not entry.is_factor]
+    return texts + [m.danger_statement, m.safety_goal, m.scaling_reasons.why_not_lower, m.scaling_reasons.one_step_up]
+
+
+def test_every_shipped_case_has_a_mapping(cases):
+    """The reference Signs of Safety mapping is part of every shipped case (optional for a municipality's own)."""
+    unmapped = [c.id for c in cases if c.mapping is None]
+    assert not unmapped, f"shipped cases without a mapping: {unmapped}"
+
+
+def test_every_mapping_is_bilingual(cases):
+    for case in (c for c in cases if c.mapping):
+        for text in _mapping_texts(case):
+            for lang in LANGS:
+                assert text.get(lang).strip(), f"{case.id}: empty {lang} mapping text in {text!r}"
+            # a copy of the Swedish text is not a translation (a short name may be the same)
+            assert text.sv != text.en or len(text.sv) < 30, f"{case.id}: mapping text not translated: {text.sv[:60]!r}"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_vignette_length(cases, lang):
     wrong = {c.id: c.word_count(lang) for c in cases if not MIN_WORDS <= c.word_count(lang) <= MAX_WORDS}

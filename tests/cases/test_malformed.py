@@ -18,7 +18,7 @@ import pytest
 
 from cases import LIBRARY_DIR, check_paths, load_library
 from cases.loader import MAX_FILE_BYTES
-from cases.schema import MAX_PROSE
+from cases.schema import MAX_MAPPING_ENTRIES, MAX_MAPPING_ENTRY, MAX_PROSE, MAX_STATEMENT
 
 
 def dump_case(data: dict) -> str:
@@ -126,6 +126,23 @@ def _second_factor_with_same_id(data: dict) -> None:
     data["factors"]["protective"].append(dict(data["factors"]["risk"][0]))
 
 
+def _append(path: str, value) -> Callable[[dict], None]:
+    """Append to the list at a dotted path."""
+    parts = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
+
+    def change(data: dict) -> None:
+        target = data
+        for part in parts:
+            target = target[part]
+        target.append(value)
+
+    return change
+
+
+def _text_entry(i: int) -> dict:
+    return {"sv": f"Något som fungerar, nummer {i}.", "en": f"Something that works, number {i}."}
+
+
 BILLION_LAUGHS = """
 lol1: &lol1 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 lol2: &lol2 [*lol1,*lol1,*lol1,*lol1,*lol1,*lol1,*lol1,*lol1,*lol1,*lol1]
@@ -177,6 +194,54 @@ VARIANTS = [
     Variant("key-weight-out-of-range", mutate(_set("key.factors.risk.substance-use", {"severity": 5, "extent": 3})),
             "key.factors.risk.substance-use.severity", "less than or equal to 4"),
     Variant("duplicate-factor-id", mutate(_second_factor_with_same_id), "factors", "duplicate factor id 'substance-use'"),
+    # -- the reference mapping (issue 16) ----------------------------------------
+    Variant("mapping-unknown-factor", mutate(_set("mapping.worries.harm[0]", {"factor": "gang-violence"})),
+            "mapping.worries.harm[0].factor", "'gang-violence' is not one of this case's factors"),
+    Variant("mapping-risk-factor-under-working-well",
+            mutate(_set("mapping.working_well.strengths[0]", {"factor": "economic-stress"})),
+            "mapping.working_well.strengths[0].factor",
+            "'economic-stress' is a risk factor; risk factors belong under mapping.worries"),
+    Variant("mapping-protective-factor-under-worries",
+            mutate(_set("mapping.worries.complicating[0]", {"factor": "loving-parents"})),
+            "mapping.worries.complicating[0].factor",
+            "'loving-parents' is a protective factor; protective factors belong under mapping.working_well"),
+    Variant("mapping-factor-under-next-steps", mutate(_set("mapping.next_steps.steps[0]", {"factor": "maternal-aunt"})),
+            "mapping.next_steps.steps[0].factor", "protective factors belong under mapping.working_well"),
+    Variant("mapping-factor-twice", mutate(_append("mapping.worries.complicating", {"factor": "substance-use"})),
+            "mapping.worries.complicating[7].factor",
+            "'substance-use' is already placed at mapping.worries.harm[0]; a factor appears at most once"),
+    Variant("mapping-entry-too-long", mutate(_set("mapping.worries.harm[3].sv", "ord " * (MAX_MAPPING_ENTRY // 4 + 1))),
+            "mapping.worries.harm[3].sv", f"at most {MAX_MAPPING_ENTRY} characters"),
+    Variant("mapping-statement-too-long",
+            mutate(_set("mapping.danger_statement.en", "worry " * (MAX_STATEMENT // 6 + 1))),
+            "mapping.danger_statement.en", f"at most {MAX_STATEMENT} characters"),
+    Variant("mapping-statement-too-many-sentences", mutate(_set(
+        "mapping.danger_statement.sv", "Mamma är orolig. Pappa är orolig. Assi är ledsen. Ingen vet var han är.")),
+            "mapping.danger_statement.sv", "has 4 sentences; at most 3"),
+    Variant("mapping-statement-jargon", mutate(_set(
+        "mapping.safety_goal.sv", "Vårdnadshavarna har tillräcklig föräldraförmåga och Assi har inga riskfaktorer.")),
+            "mapping.safety_goal.sv", "uses professional words ('riskfaktorer', 'Vårdnadshavarna', 'föräldraförmåga')"),
+    Variant("mapping-entry-missing-language", mutate(_delete("mapping.next_steps.goals[0].en")),
+            "mapping.next_steps.goals[0].en", "Field required"),
+    Variant("mapping-statement-missing-language", mutate(_delete("mapping.safety_goal.en")),
+            "mapping.safety_goal.en", "Field required"),
+    Variant("mapping-scaling-reason-missing", mutate(_delete("mapping.scaling_reasons.one_step_up")),
+            "mapping.scaling_reasons.one_step_up", "Field required"),
+    Variant("mapping-empty-required-list", mutate(_set("mapping.next_steps.steps", [])),
+            "mapping.next_steps.steps", "at least 1 item"),
+    Variant("mapping-too-many-entries",
+            mutate(_set("mapping.working_well.safety", [_text_entry(i) for i in range(MAX_MAPPING_ENTRIES + 1)])),
+            "mapping.working_well.safety", f"at most {MAX_MAPPING_ENTRIES} items"),
+    Variant("mapping-entry-factor-and-text",
+            mutate(_set("mapping.worries.harm[0]", {"factor": "substance-use", "sv": "Droger.", "en": "Drugs."})),
+            "mapping.worries.harm[0]", "either a factor of the case (factor: <id>) or the author's own words"),
+    Variant("mapping-entry-empty", mutate(_set("mapping.worries.harm[0]", {})),
+            "mapping.worries.harm[0]", "needs either factor: <id>"),
+    Variant("mapping-unknown-part", mutate(_set("mapping.worries.past_harm", [{"factor": "criminality"}])),
+            "mapping.worries.past_harm", "Extra inputs are not permitted"),
+    Variant("mapping-without-key-safety-scale", mutate(_delete("key.safety_scale")),
+            "key.safety_scale", "a case with a mapping needs the key's safety_scale"),
+    Variant("mapping-without-key", mutate(_delete("key")), "key", "a case with a mapping needs a key with a safety_scale"),
     # -- ids and files -------------------------------------------------------------
     Variant("id-does-not-match-file-name", mutate(_set("id", "assi-2")), "id", "must match"),
     Variant("duplicate-id-across-files", _duplicate_id, "id", "duplicate case id 'assi'"),

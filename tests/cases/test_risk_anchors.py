@@ -161,6 +161,7 @@ def mixed_library(tmp_path, assi_data, dump_case):
         data["id"], data["age"] = case_id, age
         if risk is None:
             data.pop("key")
+            data.pop("mapping", None)  # a mapping needs the key's safety_scale
         else:
             data["key"]["risk"] = risk
         (folder / f"{case_id}.yaml").write_text(dump_case(data), encoding="utf-8")
