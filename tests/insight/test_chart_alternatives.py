@@ -99,7 +99,7 @@ def test_every_chart_names_a_table_with_all_its_numbers(data, lang, case):
 
             assert f'role="img" aria-label="{esc(chart_alt(chart, m))}" aria-details="{table_id(chart.numbers)}"' in html
             assert f'id="{table_id(chart.numbers)}"' in html
-    assert drawing > 50  # the charts draw numbers, and all of them were checked
+    assert drawing > 20  # the charts draw numbers, and all of them were checked
     assert seen >= 6  # consistency 2 (1 when alpha is undefined), bias 2 (+1 for a case), quality 1, exposures 1
 
 
