@@ -94,8 +94,8 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
             continue
         # the chart's text alternative carries its counts (the spec's description)
         spec = _chart(reveal, library, lang)
-        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(spec.get('description', ''))}">'
-                   f"{charts.svg(spec)}</figure>")
+        alt = esc(spec.get("description", ""))
+        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{alt}">{charts.svg(spec)}</figure>')
         if reveal.consensus is not None:
             out.append(f"<p>{esc(m('feedback.consensus', value=f'{reveal.consensus:.2f}'))}</p>")
         if reveal.panel is not None:

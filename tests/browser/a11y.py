@@ -107,7 +107,8 @@ def format_violations(violations: list[dict], context_label: str) -> str:
     return "\n".join(lines)
 
 
-#: Each drawn chart with the text that stands for it: its name (role=img, or the SVG's own label), its
+#: Each drawn chart with the text that stands for it: its name (role=img, or the SVG's own label or
+#: labelling element), its
 #: caption and what it points at (aria-details, aria-describedby, a link in its box to "#id").
 #: A chart is an SVG at least 100 px wide.
 CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.getBoundingClientRect().width >= 100)
@@ -124,7 +125,9 @@ CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.
                 caption += " " + ((document.getElementById(a.getAttribute("href").slice(1)) || {}).textContent || "");
             }
         }
-        return {name: (named ? named.getAttribute("aria-label") : svg.getAttribute("aria-label")) || "",
+        const labelledby = (svg.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean)
+            .map(id => (document.getElementById(id) || {}).textContent || "").join(" ");
+        return {name: (named ? named.getAttribute("aria-label") : svg.getAttribute("aria-label") || labelledby) || "",
                 caption, cls: box ? String(box.className) : String(svg.className.baseVal || "")};
     })"""
 

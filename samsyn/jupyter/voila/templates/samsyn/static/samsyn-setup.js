@@ -32,7 +32,7 @@ window.voila_finish = window.display_cells;
 // they change). The page's language and title come from its .samsyn-page-meta element
 // (widgets/common.py page_meta); every .samsyn-fieldset becomes a named group (role=group,
 // named by its legend); a weight in the factor grid is named with its factor; ToggleButtons
-// tell which button is pressed (aria-pressed).
+// tell which button is pressed (aria-pressed); a chart drawn by Vega is named by its caption.
 (function () {
   var counter = 0;
   function apply() {
@@ -83,6 +83,21 @@ window.voila_finish = window.display_cells;
         if (selects[k].getAttribute("aria-labelledby") !== names) {
           selects[k].setAttribute("aria-labelledby", names);
         }
+      }
+    }
+    // A chart the browser draws (Vega) is named by its caption, which has its numbers in words.
+    var boxes = document.querySelectorAll(".samsyn-chart");
+    for (var b = 0; b < boxes.length; b++) {
+      var svg = boxes[b].querySelector("svg");
+      var caption = boxes[b].querySelector(".samsyn-chart-caption");
+      if (!svg || !caption || svg.closest("[role=img][aria-label]")) {
+        continue;
+      }
+      if (!caption.id) {
+        caption.id = "samsyn-chart-caption-" + (++counter);
+      }
+      if (svg.getAttribute("aria-labelledby") !== caption.id) {
+        svg.setAttribute("aria-labelledby", caption.id);
       }
     }
     var toggles = document.querySelectorAll(".widget-toggle-button");
