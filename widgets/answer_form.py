@@ -7,9 +7,12 @@ Six steps, each validated before the next opens:
    with extent and function, from the case or in the trainee's own words,
 3. the risk rating (four levels, or "not known" with what is missing) and the
    Signs of Safety 0–10 scale,
-4. intervention type(s) and focus,
-5. goals, with fields that invite a baseline, an observable change and a time frame,
-6. the motivation, then submit.
+4. the Signs of Safety mapping (``widgets/mapping_step.py``): three columns, the
+   danger statement and safety goal, and the scaling (the same 0–10 scale) with
+   its two questions,
+5. intervention type(s) and focus,
+6. goals, with fields that invite a baseline, an observable change and a time frame,
+7. the motivation, then submit.
 
 The form is plain data in, plain data out: ``payload()`` is what a draft
 stores, ``load(payload)`` restores it, ``answer()`` builds the ``AnswerIn``
@@ -28,8 +31,9 @@ from cases import Case, Variables
 from samsyn.i18n import Messages
 from store.answer import MAX_SHORT, MAX_TEXT, AnswerIn
 from widgets.common import esc, html_widget
+from widgets.mapping_step import MappingStep
 
-STEPS = ("exposure", "factors", "risk", "intervention", "goals", "motivation")
+STEPS = ("exposure", "factors", "risk", "mapping", "intervention", "goals", "motivation")
 EXPOSURE_GROUPS = ("home", "guardian", "child")
 N_GOALS = 3
 N_OWN = 2
@@ -202,7 +206,11 @@ class AnswerForm:
                            [html_widget(f"<p>{esc(safety_help)}</p>"), self.safety], "samsyn-safety-group"),
         ]
 
-        # 4. intervention and focus ------------------------------------------------
+        # 4. the mapping (its scaling shows the same safety scale widget) ------------
+        self.mapping = MappingStep(case, lang, m, self.safety, safety_help)
+        step_mapping = self.mapping.children
+
+        # 5. intervention and focus ------------------------------------------------
         self.interventions: dict[str, w.Checkbox] = {}
         intervention_parts = []
         for group in variables.intervention.groups:
@@ -220,7 +228,7 @@ class AnswerForm:
             html_widget(f"<h3>{esc(variables.bbic.label.get(lang))}</h3><p>{esc(m('form.focus_help'))}</p>"), *focus_parts,
         ]
 
-        # 5. goals -----------------------------------------------------------------
+        # 6. goals -----------------------------------------------------------------
         self.goals: list[dict[str, w.Textarea | w.Text]] = []
         goal_parts: list[w.Widget] = [html_widget(f"<p>{esc(m('form.goals_help'))}</p>")]
         goal_fields = (  # name, widget, label, placeholder
@@ -240,7 +248,7 @@ class AnswerForm:
             self.goals.append(fields)
             goal_parts.append(self._fieldset(m("form.goal_n", n=i + 1), list(fields.values()), f"samsyn-goal-{i + 1}"))
 
-        # 6. motivation ----------------------------------------------------------------
+        # 7. motivation ----------------------------------------------------------------
         self.motivation = w.Textarea(value="", placeholder=m("form.motivation_placeholder"),
                                      description=m("form.motivation"), layout=w.Layout(width="100%", height="9em"),
                                      style={"description_width": "initial"})
@@ -248,7 +256,8 @@ class AnswerForm:
         step_motivation = [html_widget(f"<p>{esc(m('form.motivation_help'))}</p>"), self.motivation]
 
         self.step_boxes = []
-        for i, children in enumerate((step_exposure, factor_parts, step_risk, step_intervention, goal_parts, step_motivation)):
+        for i, children in enumerate((step_exposure, factor_parts, step_risk, step_mapping, step_intervention, goal_parts,
+                                       step_motivation)):
             box = w.VBox([html_widget(f"<h2>{esc(m(f'form.step.{STEPS[i]}'))}</h2>", "samsyn-step-title"), *children])
             box.add_class("samsyn-step")
             box.add_class(f"samsyn-step-{STEPS[i]}")
@@ -292,7 +301,8 @@ class AnswerForm:
             out += boxes.values()
         for row in self.factor_rows:
             out += row.widgets()
-        out += [self.risk, self.missing_info, self.safety, *self.interventions.values(), *self.focus.values()]
+        out += [self.risk, self.missing_info, self.safety, *self.mapping.inputs(), *self.interventions.values(),
+                *self.focus.values()]
         for goal in self.goals:
             out += goal.values()
         out.append(self.motivation)
@@ -311,6 +321,7 @@ class AnswerForm:
             "focus": [a for a, box in self.focus.items() if box.value],
             "goals": [{k: f.value for k, f in goal.items()} for goal in self.goals],
             "motivation": self.motivation.value,
+            "mapping": self.mapping.payload(),
         }
 
     def load(self, data: dict[str, Any] | None) -> None:
@@ -346,6 +357,7 @@ class AnswerForm:
                     for name, field in goal.items():
                         field.value = _text(saved.get(name), MAX_SHORT if isinstance(field, w.Text) else MAX_TEXT)
             self.motivation.value = _text(data.get("motivation"))
+            self.mapping.load(data.get("mapping"))
             step = data.get("step")
             self.step = step if isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(STEPS) else 0
         finally:
@@ -376,6 +388,7 @@ class AnswerForm:
             goals=goals,
             motivation=self.motivation.value.strip(),
             language=self.lang,
+            mapping=self.mapping.mapping_in(),
         )
 
     # -- validation -------------------------------------------------------------------
@@ -405,6 +418,8 @@ class AnswerForm:
                 out.append(m("form.error.no_risk"))
             elif self.risk.value == self.variables.risk.not_assessable.id and not self.missing_info.value.strip():
                 out.append(m("form.error.missing_info"))
+        elif name == "mapping":
+            out += self.mapping.problems()
         elif name == "intervention":
             if not any(b.value for b in self.interventions.values()):
                 out.append(m("form.error.no_intervention"))
