@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cases import Library
 
-SECTIONS = ("consistency", "bias", "quality", "exposures")
+SECTIONS = ("consistency", "bias", "quality", "exposures", "scaling")
 #: Formula-like text in spreadsheets is neutralised (as ``samsyn export`` does).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -159,7 +159,8 @@ def filter_summary(ctx: Context) -> str:
 
 # -- the sections -----------------------------------------------------------------------
 def build_section(key: str, ctx: Context) -> Section:
-    return {"consistency": _consistency, "bias": _bias, "quality": _quality, "exposures": _exposures}[key](ctx)
+    return {"consistency": _consistency, "bias": _bias, "quality": _quality, "exposures": _exposures,
+            "scaling": _scaling}[key](ctx)
 
 
 def _consistency(ctx: Context) -> Section:
@@ -341,6 +342,44 @@ def _exposures(ctx: Context) -> Section:
     s.tables.append(Table(m("manager.crosstable_caption"),
                           [m("manager.col_exposures"), *ctx.level_labels(), m("manager.col_mean_level")],
                           ["text", *["int"] * len(ctx.levels), "dec"], rows, "samsyn-manager-crosstable"))
+    s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
+    return s
+
+
+def _scaling(ctx: Context) -> Section:
+    """Scaling against risk (issue 16): rho, the share in the expected range, the cross-table, team × tertial."""
+    from feedback.mapping import rules  # the expected ranges are the mapping feedback's data
+
+    m = ctx.m
+    ranges = rules().scale_for_risk
+    s = Section("scaling", m("manager.tab_scaling"), [m("manager.scaling_intro")])
+    result = views.scaling_risk(ctx.view, ctx.min_group, levels=ctx.levels, scale_ranges=ranges)
+    if result.hidden:
+        s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
+        return s
+    if result.reason:
+        s.facts.append(m(result.reason))
+    else:
+        rho, p_rho = result.spearman
+        s.facts.append(m("manager.scaling_spearman", rho=fmt(rho, "dec", ctx.lang), p=_p(p_rho, ctx.lang),
+                         n=fmt(result.n, "int", ctx.lang)))
+    v = ctx.library.variables
+    expected = "; ".join(f"{v.risk_label(r, ctx.lang)} {lo}–{hi}" for r, (lo, hi) in ranges.items())
+    s.facts.append(m("manager.scaling_fit", share=fmt(result.fit_share, "pct", ctx.lang), ranges=expected))
+    rows = []
+    for value, counts in result.table.iterrows():
+        rows.append([str(value), *["small" if result.small.loc[value, lv] else counts[lv] for lv in range(len(ctx.levels))]])
+    s.tables.append(Table(m("manager.scaling_crosstable_caption"), [m("manager.col_scale"), *ctx.level_labels()],
+                          ["text", *["int"] * len(ctx.levels)], rows, "samsyn-manager-scaling-crosstable"))
+    group_rows = []
+    for rec in result.groups.to_dict("records"):
+        hide = "hidden" if rec["hidden"] else None
+        group_rows.append([ctx.team_name(rec["team"]), rec["tertial"], hide or rec["n"], hide or rec["people"],
+                           hide or rec["rho"], hide or rec["fit_share"], _note(rec, m, ctx.min_group)])
+    s.tables.append(Table(m("manager.scaling_groups_caption"),
+                          [m("manager.col_team"), m("manager.col_tertial"), m("manager.col_answers"),
+                           m("manager.col_people"), m("manager.col_rho"), m("manager.col_fit"), m("manager.col_note")],
+                          ["text", "text", "int", "int", "dec", "pct", "text"], group_rows, "samsyn-manager-scaling-groups"))
     s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
     return s
 

@@ -20,7 +20,7 @@ from widgets.common import PageContext, esc, html_widget, language_switch, style
 
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
-TABS = ("consistency", "bias", "quality", "exposures", "export")
+TABS = ("consistency", "bias", "quality", "exposures", "scaling", "export")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MANAGER_STYLE = """
@@ -115,7 +115,7 @@ class ManagerView:
         export_box.add_class("samsyn-manager-view-export")
         self.tabs = w.Tab(children=[*self.panes.values(), export_box])
         titles = [m("manager.tab_consistency"), m("manager.tab_bias"), m("manager.tab_quality"),
-                  m("manager.tab_exposures"), m("manager.tab_export")]
+                  m("manager.tab_exposures"), m("manager.tab_scaling"), m("manager.tab_export")]
         for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
         self.tabs.add_class("samsyn-manager-tabs")
