@@ -71,6 +71,10 @@ def test_mentor_and_five_participants(voila, browser):
     expect(panel.locator('.samsyn-motivation-group[data-risk="hog"]')).to_contain_text("Fysiskt våld")
     expect(panel.locator(".samsyn-option-table").first).to_be_visible()
     expect(panel).to_contain_text('<img src=x onerror="window.__xss=1">')  # shown as text
+    # The group's mappings (issue 16): column by column, the scaling, the statements side by side.
+    expect(panel.locator('.samsyn-mapping-group-words ul[data-part="harm"] li')).to_have_count(5)
+    expect(panel.locator(".samsyn-mapping-statement-row")).to_have_count(5)
+    expect(panel.locator(".samsyn-mapping-scale-chart svg")).to_be_visible()
     assert mentor.evaluate("window.__xss") is None
 
     # A participant now sees the group.
