@@ -68,6 +68,8 @@ def main() -> None:
     from insight import Filters, apply_filters, bias, consistency, exposures_risk, load_answers, prepare, vignette_quality
     from insight.charts import svg, warm_up
     from insight.demo import write
+    from insight.views import scaling_risk
+    from feedback.mapping import rules
     from insight.report import SECTIONS, Context, build_section, report_excel, report_html, report_pdf, section_html
 
     print(f"Samsyn manager benchmark — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
@@ -97,7 +99,8 @@ def main() -> None:
     for name, fn in (("consistency (500 resamples per tertial)", lambda d: consistency(d, 5, n_boot=500)),
                      ("bias and drift", lambda d: bias(d, 5, reference=df)),
                      ("vignette quality", lambda d: vignette_quality(d, 5)),
-                     ("exposures and risk", lambda d: exposures_risk(d, 5))):
+                     ("exposures and risk", lambda d: exposures_risk(d, 5)),
+                     ("scaling and risk", lambda d: scaling_risk(d, 5, scale_ranges=rules().scale_for_risk))):
         b, m, _ = timed(lambda: fn(df), r)
         line(f"{name}, all", b, m)
         b, m, _ = timed(lambda: fn(one), r)

@@ -372,16 +372,16 @@ def scaling_risk(df: "pd.DataFrame", min_group: int, *, levels: Sequence[str] | 
     table = pd.crosstab(scale, lev).reindex(index=SCALE_VALUES, columns=range(n_levels), fill_value=0)
     shown, small = suppress_counts(table, min_group)
     ranges = scale_ranges or {}
-    low = x["risk"].map(lambda r: ranges.get(r, (np.nan, np.nan))[0]).astype(float)
-    high = x["risk"].map(lambda r: ranges.get(r, (np.nan, np.nan))[1]).astype(float)
+    low = x["risk"].map({r: lo for r, (lo, _hi) in ranges.items()}).astype(float)
+    high = x["risk"].map({r: hi for r, (_lo, hi) in ranges.items()}).astype(float)
     fits = ((scale >= low) & (scale <= high)).where(low.notna())
-    rows = []
-    for (team, tertial), g in x.groupby(["team", "tertial"], sort=True):
-        gs, gl = g["safety_scale"].astype(int), g["level"].astype(int)
-        rho, _p = _rho(gs, gl)
-        rows.append({"team": team, "tertial": tertial, "n": len(g), "people": g["participant_id"].nunique(),
-                     "rho": rho, "fit_share": float(fits.loc[g.index].mean()) if ranges else np.nan})
-    groups = suppress(pd.DataFrame(rows, columns=["team", "tertial", "n", "people", "rho", "fit_share"]), min_group,
+    xg = pd.DataFrame({"team": x["team"], "tertial": x["tertial"], "participant_id": x["participant_id"],
+                       "scale": scale, "level": lev, "fits": fits.astype(float)})
+    grouped = xg.groupby(["team", "tertial"], sort=True)
+    groups = pd.DataFrame({"n": grouped.size(), "people": grouped["participant_id"].nunique(),
+                           "rho": [_rho(g["scale"], g["level"])[0] for _k, g in grouped],
+                           "fit_share": grouped["fits"].mean() if ranges else np.nan}).reset_index()
+    groups = suppress(groups[["team", "tertial", "n", "people", "rho", "fit_share"]], min_group,
                       people="people", keep=("team", "tertial"))
     rho = _rho(scale, lev)
     reason = "insight.no_variation" if np.isnan(rho[0]) else None

@@ -109,7 +109,7 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     expect(tiny_scaling.first).to_contain_text("Hidden: fewer than 5 answers.")
     cells = tiny_scaling.first.locator("td").all_inner_texts()
     assert not any(re.search(r"\d", c) for c in cells[1:] if "Hidden" not in c), cells
-    expect(scaling.locator("table.samsyn-manager-scaling-groups tr", has_text="Team 01").first).to_contain_text("-0.")
+    expect(scaling.locator("table.samsyn-manager-scaling-groups")).to_contain_text("-0.")
     # a case filter: the distribution per team against the panel
     page.locator(".samsyn-manager-filter-case select").select_option(label="Max, 4")
     _tab(page, "Bias and drift")
