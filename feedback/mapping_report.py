@@ -11,7 +11,7 @@ from cases import Case, Variables
 from cases.schema import MAPPING_COLUMNS
 from feedback.mapping import FACTOR_PARTS, MappingFeedback, MappingReveal, rules
 from samsyn.i18n import Messages
-from widgets.common import esc
+from samsyn.escape import esc
 
 
 def number(value: float, lang: str) -> str:
@@ -104,10 +104,24 @@ def feedback_html(fb: MappingFeedback, case: Case, variables: Variables, lang: s
     return "".join(out)
 
 
-def reveal_html(r: MappingReveal, case: Case, variables: Variables, lang: str, heading: str = "h3") -> str:
-    """The group's mappings: factors per part, own words column by column, the scaling, the statements."""
-    from feedback.charts import distribution_svg
+def scale_chart(r: MappingReveal, variables: Variables, lang: str) -> tuple[dict, str] | None:
+    """The scaling distribution as a chart spec (``samsyn.charts``) and its description in words."""
+    from samsyn import charts
 
+    if not r.shown or not r.scale_counts:
+        return None
+    m = Messages(lang)
+    pairs = [(str(s), r.scale_counts.get(s, 0)) for s in range(variables.safety_scale.min, variables.safety_scale.max + 1)]
+    title = m("mapping.reveal_scale", n=sum(r.scale_counts.values()))
+    desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
+    return charts.distribution(pairs, None, title=title, description=desc, count_title=m("feedback.count_axis"),
+                               level_title=m("mapping.scaling_heading")), desc
+
+
+def reveal_html(r: MappingReveal, case: Case, variables: Variables, lang: str, heading: str = "h3", *,
+                svg_chart: bool = True) -> str:
+    """The group's mappings: factors per part, own words column by column, the scaling, the statements.
+    ``svg_chart``: the scaling chart as SVG (a file); a page draws it with ``scale_chart`` instead."""
     m = Messages(lang)
     out = [f'<div class="samsyn-mapping-reveal"><{heading}>{esc(m("mapping.reveal_heading"))}</{heading}>']
     if not r.shown:
@@ -128,13 +142,16 @@ def reveal_html(r: MappingReveal, case: Case, variables: Variables, lang: str, h
                f'<tbody>{"".join(rows)}</tbody></table><p class="samsyn-case-meta">{esc(m("mapping.reference_mark_note"))}</p>')
     out.append(f"<p><strong>{esc(m('mapping.reveal_own_words'))}</strong></p>")
     out.append(_columns_html(m, {p: list(t) for p, t in r.own_words.items()}, "samsyn-mapping-group-words"))
-    if r.scale_counts:
-        pairs = [(str(s), r.scale_counts.get(s, 0)) for s in range(variables.safety_scale.min, variables.safety_scale.max + 1)]
-        title = m("mapping.reveal_scale", n=sum(r.scale_counts.values()))
-        desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
-        out.append(f'<figure class="samsyn-chart samsyn-mapping-scale-chart" role="img" aria-label="{esc(desc)}">'
-                   f'{distribution_svg(pairs, None, title=title, own_text="", count_title=m("feedback.count_axis"), description=desc)}'
-                   f'<figcaption class="samsyn-case-meta">{esc(desc)}</figcaption></figure>')
+    chart = scale_chart(r, variables, lang)
+    if chart is not None:
+        spec, desc = chart
+        if svg_chart:
+            from samsyn import charts
+
+            out.append(f'<figure class="samsyn-chart samsyn-mapping-scale-chart" role="img" aria-label="{esc(desc)}">'
+                       f'{charts.svg(spec)}<figcaption class="samsyn-case-meta">{esc(desc)}</figcaption></figure>')
+        else:
+            out.append(f'<p class="samsyn-case-meta samsyn-mapping-scale-counts">{esc(desc)}</p>')
         if r.key_scale is not None:
             out.append(f"<p>{esc(m('mapping.scale_key', scale=r.key_scale))}</p>")
     if r.statements:

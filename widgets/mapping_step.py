@@ -119,11 +119,8 @@ class MappingStep:
 
     # -- data -----------------------------------------------------------------------
     def inputs(self) -> list[w.Widget]:
-        """The widgets whose changes save the draft (the scale is the form's own)."""
+        """The widgets whose changes save the draft (the scale is observed by the form)."""
         return [*self.parts.values(), *self.factors.values(), self.danger, self.goal, self.why_not_lower, self.one_step_up]
-
-    def texts(self) -> list[w.Textarea]:
-        return [*self.parts.values(), self.danger, self.goal, self.why_not_lower, self.one_step_up]
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -136,53 +133,68 @@ class MappingStep:
         }
 
     def load(self, data: Any) -> None:
-        data = data if isinstance(data, dict) else {}
-        parts = data.get("parts") if isinstance(data.get("parts"), dict) else {}
+        d = clean(data, self.case)
         for p, area in self.parts.items():
-            area.value = _text(parts.get(p))
-        factors = data.get("factors") if isinstance(data.get("factors"), dict) else {}
+            area.value = d["parts"][p]
         for fid, dd in self.factors.items():
-            value = factors.get(fid)
-            dd.value = value if isinstance(value, str) and value in FACTOR_PARTS else ""
-        self.danger.value = _text(data.get("danger_statement"))
-        self.goal.value = _text(data.get("safety_goal"))
-        self.why_not_lower.value = _text(data.get("why_not_lower"))
-        self.one_step_up.value = _text(data.get("one_step_up"))
+            dd.value = d["factors"].get(fid, "")
+        self.danger.value = d["danger_statement"]
+        self.goal.value = d["safety_goal"]
+        self.why_not_lower.value = d["why_not_lower"]
+        self.one_step_up.value = d["one_step_up"]
 
-    def mapping_in(self) -> dict[str, Any]:
-        entries: list[dict[str, Any]] = []
-        for fid, dd in self.factors.items():
-            if dd.value:
-                entries.append({"part": dd.value, "factor_id": fid})
-        for p in PARTS:
-            entries += [{"part": p, "text": line} for line in entry_lines(self.parts[p].value)]
-        return {"entries": entries, "danger_statement": self.danger.value.strip(), "safety_goal": self.goal.value.strip(),
-                "why_not_lower": self.why_not_lower.value.strip(), "one_step_up": self.one_step_up.value.strip()}
 
-    def problems(self) -> list[str]:
-        m = self.m
-        out: list[str] = []
-        worries = any(entry_lines(self.parts[p].value) for p in MAPPING_COLUMNS["worries"]) or any(
-            dd.value in MAPPING_COLUMNS["worries"] for dd in self.factors.values())
-        if not worries:
-            out.append(m("form.error.mapping_no_worry", column=m("mapping.col.worries")))
-        for p, area in self.parts.items():
-            lines = entry_lines(area.value)
-            if len(lines) > MAX_MAPPING_LINES:
-                out.append(m("form.error.mapping_lines", part=m(f"mapping.part.{p}"), max=MAX_MAPPING_LINES))
-            if any(len(line) > MAX_SHORT for line in lines):
-                out.append(m("form.error.mapping_line_long", part=m(f"mapping.part.{p}"), max=MAX_SHORT))
-        if not self.danger.value.strip():
-            out.append(m("form.error.mapping_danger"))
-        if not self.goal.value.strip():
-            out.append(m("form.error.mapping_goal"))
-        if self.safety.value is None:
-            out.append(m("form.error.mapping_scale"))
-        if not self.why_not_lower.value.strip():
-            out.append(m("form.error.mapping_why"))
-        if not self.one_step_up.value.strip():
-            out.append(m("form.error.mapping_step_up"))
-        for area in (self.danger, self.goal, self.why_not_lower, self.one_step_up):
-            if len(area.value) > MAX_TEXT:
-                out.append(m("form.error.too_long", field=area.description, max=MAX_TEXT))
-        return out
+TEXT_FIELDS = ("danger_statement", "safety_goal", "why_not_lower", "one_step_up")
+
+
+def clean(data: Any, case: Case) -> dict[str, Any]:
+    """A draft's mapping as the step's data: wrong types emptied, texts clipped, unknown factors and places dropped."""
+    data = data if isinstance(data, dict) else {}
+    parts = data.get("parts") if isinstance(data.get("parts"), dict) else {}
+    factors = data.get("factors") if isinstance(data.get("factors"), dict) else {}
+    ids = [f.id for f in (*case.factors.risk, *case.factors.protective)]
+    out: dict[str, Any] = {"parts": {p: _text(parts.get(p)) for p in PARTS},
+                           "factors": {fid: factors[fid] for fid in ids
+                                       if isinstance(factors.get(fid), str) and factors[fid] in FACTOR_PARTS}}
+    for name in TEXT_FIELDS:
+        out[name] = _text(data.get(name))
+    return out
+
+
+def mapping_in(d: dict[str, Any]) -> dict[str, Any]:
+    """The step's data as ``AnswerIn.mapping``: placed factors first, then each part's lines."""
+    entries: list[dict[str, Any]] = [{"part": part, "factor_id": fid} for fid, part in d["factors"].items()]
+    for p in PARTS:
+        entries += [{"part": p, "text": line} for line in entry_lines(d["parts"][p])]
+    return {"entries": entries, **{name: d[name].strip() for name in TEXT_FIELDS}}
+
+
+def problems(d: dict[str, Any], scale: int | None, m: Messages) -> list[str]:
+    """What the step still needs, from its data (the step need not be built)."""
+    out: list[str] = []
+    worries = any(entry_lines(d["parts"][p]) for p in MAPPING_COLUMNS["worries"]) or any(
+        part in MAPPING_COLUMNS["worries"] for part in d["factors"].values())
+    if not worries:
+        out.append(m("form.error.mapping_no_worry", column=m("mapping.col.worries")))
+    for p in PARTS:
+        lines = entry_lines(d["parts"][p])
+        if len(lines) > MAX_MAPPING_LINES:
+            out.append(m("form.error.mapping_lines", part=m(f"mapping.part.{p}"), max=MAX_MAPPING_LINES))
+        if any(len(line) > MAX_SHORT for line in lines):
+            out.append(m("form.error.mapping_line_long", part=m(f"mapping.part.{p}"), max=MAX_SHORT))
+    if not d["danger_statement"].strip():
+        out.append(m("form.error.mapping_danger"))
+    if not d["safety_goal"].strip():
+        out.append(m("form.error.mapping_goal"))
+    if scale is None:
+        out.append(m("form.error.mapping_scale"))
+    if not d["why_not_lower"].strip():
+        out.append(m("form.error.mapping_why"))
+    if not d["one_step_up"].strip():
+        out.append(m("form.error.mapping_step_up"))
+    labels = {"danger_statement": m("mapping.danger_statement"), "safety_goal": m("mapping.safety_goal"),
+              "why_not_lower": m("mapping.why_not_lower"), "one_step_up": m("mapping.one_step_up")}
+    for name in TEXT_FIELDS:
+        if len(d[name]) > MAX_TEXT:
+            out.append(m("form.error.too_long", field=labels[name], max=MAX_TEXT))
+    return out

@@ -54,7 +54,7 @@ def test_cross_table_and_groups_hide_small_cells_and_small_teams():
 def test_the_section_and_its_exports_show_no_small_group():
     library = load_library()
     rows = scaled([3] * 6 + [0] * 6, [1] * 6 + [9] * 6) + scaled([2, 2, 1], [8, 8, 5], team="Team B", start=100)
-    ctx = Context(frame(rows), Filters(), library, "sv", 5)
+    ctx = Context(frame(rows), Filters(), library, "sv", 5, scale_ranges=rules().scale_for_risk)
     section = build_section("scaling", ctx)
     html = section_html(section, ctx)
     assert "Spearmans rho" in html and "Team B" in html
