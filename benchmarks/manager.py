@@ -68,6 +68,8 @@ def main() -> None:
     from insight import Filters, apply_filters, bias, consistency, exposures_risk, load_answers, prepare, vignette_quality
     from samsyn.charts import svg
     from insight.demo import write
+    from insight.views import scaling_risk
+    from feedback.mapping import rules
     from insight.report import SECTIONS, Context, build_section, report_excel, report_html, report_pdf, section_parts
 
     print(f"Samsyn manager benchmark — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
@@ -97,7 +99,8 @@ def main() -> None:
     for name, fn in (("consistency (500 resamples per tertial)", lambda d: consistency(d, 5, n_boot=500)),
                      ("bias and drift", lambda d: bias(d, 5, reference=df)),
                      ("vignette quality", lambda d: vignette_quality(d, 5)),
-                     ("exposures and risk", lambda d: exposures_risk(d, 5))):
+                     ("exposures and risk", lambda d: exposures_risk(d, 5)),
+                     ("scaling and risk", lambda d: scaling_risk(d, 5, scale_ranges=rules().scale_for_risk))):
         b, m, _ = timed(lambda: fn(df), r)
         line(f"{name}, all", b, m)
         b, m, _ = timed(lambda: fn(one), r)
@@ -106,13 +109,14 @@ def main() -> None:
     print("a filter change (filter + the visible tab's section with its chart specs → HTML; the browser draws the charts)")
     for key in SECTIONS:
         def change(key=key):
-            ctx = Context(df, Filters(team=team, case="max" if key == "bias" else None), library, "sv", 5)
+            ctx = Context(df, Filters(team=team, case="max" if key == "bias" else None), library, "sv", 5,
+                          scale_ranges=rules().scale_for_risk)
             return section_parts(build_section(key, ctx), ctx)
         b, m, _ = timed(change, r)
         line(f"{key}", b, m)
 
     print("chart rendering for files (vl-convert → SVG: the HTML report), all answers")
-    ctx = Context(df, Filters(), library, "sv", 5)
+    ctx = Context(df, Filters(), library, "sv", 5, scale_ranges=rules().scale_for_risk)
     sections = [build_section(k, ctx) for k in SECTIONS]
     sections.append(build_section("bias", Context(df, Filters(case="max"), library, "sv", 5)))
     sections[-1].charts = sections[-1].charts[1:2]  # the distribution for one case
@@ -133,7 +137,7 @@ def main() -> None:
 
     b, m, _ = timed(lambda: manager_page.build(page_context("key=bench&lang=sv"), library), r)
     line("manager_page.build (load + first tab)", b, m)
-    ctx = Context(df, Filters(), library, "sv", 5)
+    ctx = Context(df, Filters(), library, "sv", 5, scale_ranges=rules().scale_for_risk)
     sections = [build_section(k, ctx) for k in SECTIONS]
     exports = (("Excel (tables + raw answers)", lambda: report_excel(ctx, url, sections)),
                ("printable HTML report", lambda: report_html(ctx, sections)),

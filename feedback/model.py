@@ -29,6 +29,9 @@ class Response:
     own_labels: dict[str, str] = field(default_factory=dict)
     goals: tuple[dict[str, str], ...] = ()
     motivation: str = ""
+    safety_scale: int | None = None
+    #: The Signs of Safety mapping (``feedback.mapping.MappingResponse``), None when there is none.
+    mapping: Any = None
 
     def chosen(self, variable: str) -> frozenset[str]:
         return frozenset(self.selections.get(variable, ()))
@@ -36,6 +39,8 @@ class Response:
 
 def response_from_answer(answer) -> Response:
     """A ``Response`` from a stored ``store.models.Answer`` row."""
+    from feedback.mapping import mapping_from_answer
+
     selections: dict[str, list[str]] = {}
     for sel in answer.selections:
         selections.setdefault(sel.variable, []).append(sel.option_id)
@@ -54,6 +59,8 @@ def response_from_answer(answer) -> Response:
         own_labels=own,
         goals=goals,
         motivation=answer.motivation or "",
+        safety_scale=answer.safety_scale,
+        mapping=mapping_from_answer(answer),
     )
 
 

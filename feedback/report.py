@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cases import Library
@@ -30,6 +30,8 @@ class WorkshopRecord:
     alpha: WorkshopAlpha
     convergence: tuple[Convergence, ...]
     created: datetime
+    #: The group's mappings per case (``feedback.mapping.MappingReveal``; hidden below the minimum itself).
+    mappings: dict = field(default_factory=dict)
 
 
 def alpha_text(alpha: WorkshopAlpha, m: Messages) -> str:
@@ -113,6 +115,10 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
             items = "".join(f"<li>{esc(g.get('goal', ''))} ({esc(m('form.baseline'))}: {esc(g.get('baseline', '') or '–')})</li>"
                             for g in reveal.goals)
             out.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
+        if case is not None and reveal.case_id in record.mappings:
+            from feedback.mapping_report import reveal_html
+
+            out.append(reveal_html(record.mappings[reveal.case_id], case, library.variables, lang))
         out.append("</section>")
     if record.convergence:
         out.append(f"<h2>{esc(m('mentor.convergence'))}</h2>")
@@ -178,6 +184,11 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
         for risk_id in library.variables.risk_answer_ids:
             for text in reveal.motivations.get(risk_id, ()):
                 para(f"{library.variables.risk_label(risk_id, lang)}: {text}", 9, 1)
+        if case is not None and reveal.case_id in record.mappings:
+            from feedback.mapping_report import reveal_lines
+
+            for line in reveal_lines(record.mappings[reveal.case_id], case, lang):
+                para(line, 9, 1)
     for c in record.convergence:
         case = library.cases.get(c.case_id)
         title = case.title.get(lang) if case else c.case_id

@@ -25,7 +25,7 @@ EXPOSURE_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child")
 NON_EXPOSURES = ("ingen_utsatthet", "inga_svarigheter", "ingen_svarighet", "information_saknas")
 
 COLUMNS = ["answer_id", "participant_id", "team", "experience", "case_id", "round", "risk", "submitted_at",
-           "language", "workshop_id", "n_exposures"]
+           "language", "workshop_id", "n_exposures", "safety_scale"]
 
 
 def _exposure_counts():
@@ -45,7 +45,7 @@ def answers_query():
         select(a.c.id.label("answer_id"), a.c.participant_id, p.c.team, p.c.experience, a.c.case_id, a.c.round,
                # as text: pandas parses the column at once instead of SQLAlchemy row by row (SQLite)
                a.c.risk, type_coerce(a.c.submitted_at, String).label("submitted_at"), a.c.language, a.c.workshop_id,
-               func.coalesce(e.c.n_exposures, 0).label("n_exposures"))
+               func.coalesce(e.c.n_exposures, 0).label("n_exposures"), a.c.safety_scale)
         .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(e, e.c.answer_id == a.c.id))
         .order_by(a.c.id)
     )
@@ -63,6 +63,7 @@ def load_answers(url: str) -> "pd.DataFrame":
     df["team"] = df["team"].fillna("").astype(str)
     df["experience"] = df["experience"].fillna("").astype(str)
     df["n_exposures"] = df["n_exposures"].astype(int)
+    df["safety_scale"] = pd.to_numeric(df["safety_scale"], errors="coerce").astype(float)  # nan: no scale given
     return df
 
 

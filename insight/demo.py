@@ -192,6 +192,10 @@ def generate(library: "Library", *, answers: int = 100_000, teams: int = 20, yea
         "workshop_id": pd.array([wk_id.get(wk_key[int(p)]) for p in person], dtype="Int64"),
         "risk": risk, "risk_missing_info": np.where(not_known, "Demo: underlag saknas", None),
         "motivation": "", "language": lang[person], "submitted_at": submitted,
+        # the Signs of Safety scale: lower at higher risk, with spread (its own generator: the rest stays as it was)
+        "safety_scale": pd.array(np.where(not_known, None, np.clip(np.rint(
+            8.5 - 2.4 * level + np.random.default_rng(seed + 16).normal(size=n) * 1.4), 0, 10).astype(int)),
+            dtype="Int64"),
     })
 
     # exposures: more at higher risk, mostly the key's

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cases import Library
 
-SECTIONS = ("consistency", "bias", "quality", "exposures")
+SECTIONS = ("consistency", "bias", "quality", "exposures", "scaling")
 
 
 @dataclass
@@ -75,6 +75,9 @@ class Context:
     min_group: int
     n_boot: int = 500
     seed: int = 0
+    #: The safety scale values that fit each risk level (``feedback/mapping.yaml``; the page passes them:
+    #: insight does not import feedback). None: the share within the range is not shown.
+    scale_ranges: dict | None = None
 
     @property
     def m(self) -> Messages:
@@ -263,7 +266,8 @@ def _exposures_chart(rows_df: "pd.DataFrame", cap: str, m: Messages) -> dict:
 
 # -- the sections -----------------------------------------------------------------------
 def build_section(key: str, ctx: Context) -> Section:
-    return {"consistency": _consistency, "bias": _bias, "quality": _quality, "exposures": _exposures}[key](ctx)
+    return {"consistency": _consistency, "bias": _bias, "quality": _quality, "exposures": _exposures,
+            "scaling": _scaling}[key](ctx)
 
 
 def _consistency(ctx: Context) -> Section:
@@ -442,6 +446,43 @@ def _exposures(ctx: Context) -> Section:
                           [m("manager.col_exposures"), *ctx.level_labels(), m("manager.col_mean_level")],
                           ["text", *["int"] * len(ctx.levels), "dec"], rows, "samsyn-manager-crosstable"))
     s.charts[-1].numbers = s.tables[-1]
+    s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
+    return s
+
+
+def _scaling(ctx: Context) -> Section:
+    """Scaling against risk (issue 16): rho, the share in the expected range, the cross-table, team × tertial."""
+    m = ctx.m
+    ranges = ctx.scale_ranges or {}
+    s = Section("scaling", m("manager.tab_scaling"), [m("manager.scaling_intro")])
+    result = views.scaling_risk(ctx.view, ctx.min_group, levels=ctx.levels, scale_ranges=ranges)
+    if result.hidden:
+        s.hidden = hidden_text(m, result.hidden.reason, ctx.min_group)
+        return s
+    if result.reason:
+        s.facts.append(m(result.reason))
+    else:
+        rho, p_rho = result.spearman
+        s.facts.append(m("manager.scaling_spearman", rho=fmt(rho, "dec", ctx.lang), p=_p(p_rho, ctx.lang),
+                         n=fmt(result.n, "int", ctx.lang)))
+    v = ctx.library.variables
+    expected = "; ".join(f"{v.risk_label(r, ctx.lang)} {lo}–{hi}" for r, (lo, hi) in ranges.items())
+    if ranges:
+        s.facts.append(m("manager.scaling_fit", share=fmt(result.fit_share, "pct", ctx.lang), ranges=expected))
+    rows = []
+    for value, counts in result.table.iterrows():
+        rows.append([str(value), *["small" if result.small.loc[value, lv] else counts[lv] for lv in range(len(ctx.levels))]])
+    s.tables.append(Table(m("manager.scaling_crosstable_caption"), [m("manager.col_scale"), *ctx.level_labels()],
+                          ["text", *["int"] * len(ctx.levels)], rows, "samsyn-manager-scaling-crosstable"))
+    group_rows = []
+    for rec in result.groups.to_dict("records"):
+        hide = "hidden" if rec["hidden"] else None
+        group_rows.append([ctx.team_name(rec["team"]), rec["tertial"], hide or rec["n"], hide or rec["people"],
+                           hide or rec["rho"], hide or rec["fit_share"], _note(rec, m, ctx.min_group)])
+    s.tables.append(Table(m("manager.scaling_groups_caption"),
+                          [m("manager.col_team"), m("manager.col_tertial"), m("manager.col_answers"),
+                           m("manager.col_people"), m("manager.col_rho"), m("manager.col_fit"), m("manager.col_note")],
+                          ["text", "text", "int", "int", "dec", "pct", "text"], group_rows, "samsyn-manager-scaling-groups"))
     s.notes.append(m("manager.small_cells_note", min=ctx.min_group))
     return s
 

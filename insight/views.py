@@ -320,3 +320,69 @@ def exposures_risk(df: "pd.DataFrame", min_group: int, *, levels: Sequence[str] 
         t = stats.kendalltau(exp, lev)
         rho, tau = (float(r.statistic), float(r.pvalue)), (float(t.statistic), float(t.pvalue))
     return ExposuresRisk(None, shown, small, per_row, rho, tau, len(x), WEBBKOLLEN_N, reason)
+
+
+# -- 6. scaling and risk (issue 16) -------------------------------------------------------
+#: The Signs of Safety scale runs 0 ("övervägande om placering") to 10 ("stäng").
+SCALE_VALUES = range(0, 11)
+
+
+@dataclass
+class ScalingRisk:
+    hidden: Hidden | None
+    table: "pd.DataFrame | None" = None  # rows: the scale 0..10, columns: the levels (cells 1..min-1 hidden)
+    small: "pd.DataFrame | None" = None
+    groups: "pd.DataFrame | None" = None  # team × tertial: n, people, rho, share in the expected range (suppressed)
+    spearman: tuple[float, float] = (np.nan, np.nan)
+    fit_share: float = np.nan
+    n: int = 0
+    reason: str | None = None
+
+
+def _rho(scale, level) -> tuple[float, float]:
+    from scipy import stats
+
+    if scale.nunique() < 2 or level.nunique() < 2:
+        return np.nan, np.nan
+    r = stats.spearmanr(scale, level)
+    return float(r.statistic), float(r.pvalue)
+
+
+def scaling_risk(df: "pd.DataFrame", min_group: int, *, levels: Sequence[str] | None = None,
+                 scale_ranges: dict[str, tuple[int, int]] | None = None) -> ScalingRisk:
+    """The safety scale against the risk level: do the two instruments tell the same story?
+
+    Over the first-round answers with both a risk level and a scale: Spearman's rho
+    (scipy; expected negative — higher risk, lower on the safety scale), the
+    cross-table scale × level with cells of 1..min_group-1 answers hidden, the
+    share of answers whose scale lies in the range ``scale_ranges`` expects for
+    their level (``feedback/mapping.yaml``), and the same per team and tertial
+    (groups below ``min_group`` answers or people hidden).
+    """
+    import pandas as pd
+
+    first = first_round(df)
+    x = first[first["level"].notna() & first["safety_scale"].notna()]
+    hidden = _whole(x, min_group)
+    if hidden:
+        return ScalingRisk(hidden)
+    n_levels = len(levels or RISK_LEVELS)
+    scale = x["safety_scale"].astype(int)
+    lev = x["level"].astype(int)
+    table = pd.crosstab(scale, lev).reindex(index=SCALE_VALUES, columns=range(n_levels), fill_value=0)
+    shown, small = suppress_counts(table, min_group)
+    ranges = scale_ranges or {}
+    low = x["risk"].map({r: lo for r, (lo, _hi) in ranges.items()}).astype(float)
+    high = x["risk"].map({r: hi for r, (_lo, hi) in ranges.items()}).astype(float)
+    fits = ((scale >= low) & (scale <= high)).where(low.notna())
+    xg = pd.DataFrame({"team": x["team"], "tertial": x["tertial"], "participant_id": x["participant_id"],
+                       "scale": scale, "level": lev, "fits": fits.astype(float)})
+    grouped = xg.groupby(["team", "tertial"], sort=True)
+    groups = pd.DataFrame({"n": grouped.size(), "people": grouped["participant_id"].nunique(),
+                           "rho": [_rho(g["scale"], g["level"])[0] for _k, g in grouped],
+                           "fit_share": grouped["fits"].mean() if ranges else np.nan}).reset_index()
+    groups = suppress(groups[["team", "tertial", "n", "people", "rho", "fit_share"]], min_group,
+                      people="people", keep=("team", "tertial"))
+    rho = _rho(scale, lev)
+    reason = "insight.no_variation" if np.isnan(rho[0]) else None
+    return ScalingRisk(None, shown, small, groups, rho, float(fits.mean()) if ranges else np.nan, len(x), reason)

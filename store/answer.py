@@ -53,6 +53,38 @@ class GoalIn(_Strict):
     timeframe: Short = ""
 
 
+MAPPING_PARTS = ("harm", "complicating", "strengths", "safety", "goals", "steps")
+#: Parts a case factor may be placed in (goals and next steps are the trainee's own words).
+FACTOR_PARTS = ("harm", "complicating", "strengths", "safety")
+#: Entries of one part in the trainee's own words (one per line in the form).
+MAX_MAPPING_LINES = 12
+
+
+class MappingEntryIn(_Strict):
+    part: Literal["harm", "complicating", "strengths", "safety", "goals", "steps"]
+    factor_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] | None = None
+    text: Short | None = None
+
+    @model_validator(mode="after")
+    def _factor_or_text(self) -> "MappingEntryIn":
+        if (self.factor_id is None) == (self.text is None or not self.text):
+            raise ValueError("an entry is either a factor of the case or the trainee's own words")
+        if self.factor_id is not None and self.part not in FACTOR_PARTS:
+            raise ValueError(f"a factor of the case is placed under {', '.join(FACTOR_PARTS)}, not {self.part}")
+        return self
+
+
+class MappingIn(_Strict):
+    """The Signs of Safety mapping: entries of the three columns, the danger statement,
+    the safety goal and the two scaling questions (the scale is ``AnswerIn.safety_scale``)."""
+
+    entries: list[MappingEntryIn] = Field(default_factory=list, max_length=len(MAPPING_PARTS) * MAX_MAPPING_LINES + 40)
+    danger_statement: Text = ""
+    safety_goal: Text = ""
+    why_not_lower: Text = ""
+    one_step_up: Text = ""
+
+
 class AnswerIn(_Strict):
     case_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
     round: int = Field(default=1, ge=1, le=20)
@@ -64,6 +96,7 @@ class AnswerIn(_Strict):
     goals: list[GoalIn] = Field(default_factory=list, max_length=10)
     motivation: Text = ""
     language: Literal["sv", "en"] = "sv"
+    mapping: MappingIn | None = None
 
 
 class AnswerInvalid(ValueError):
@@ -114,6 +147,19 @@ def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> 
         if (factor.kind, factor.factor_id) in seen:
             problems.append((f"factors[{i}]", "the same factor is named twice"))
         seen.add((factor.kind, factor.factor_id))
+    if answer.mapping is not None:
+        placed: set[str] = set()
+        for i, entry in enumerate(answer.mapping.entries):
+            if entry.factor_id is None:
+                continue
+            if entry.factor_id not in risk_ids | protective_ids:
+                problems.append((f"mapping.entries[{i}]", f"{entry.factor_id!r} is not a factor of this case"))
+            elif entry.factor_id in placed:
+                problems.append((f"mapping.entries[{i}]", "a factor is placed in one part of the mapping only"))
+            placed.add(entry.factor_id)
+        for part in MAPPING_PARTS:
+            if sum(e.part == part and e.factor_id is None for e in answer.mapping.entries) > MAX_MAPPING_LINES:
+                problems.append((f"mapping.{part}", f"at most {MAX_MAPPING_LINES} entries in your own words"))
     if problems:
         raise AnswerInvalid(problems)
     return answer

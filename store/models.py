@@ -134,6 +134,12 @@ class Answer(Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="AnswerGoal.position"
     )
     reflections: Mapped[list["Reflection"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    #: The Signs of Safety mapping of the answer (issue 16); None for answers stored before it.
+    mapping: Mapped["AnswerMapping | None"] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                           uselist=False)
+    mapping_entries: Mapped[list["AnswerMappingEntry"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="AnswerMappingEntry.position"
+    )
 
     __table_args__ = (
         UniqueConstraint("participant_id", "case_id", "round", name="uq_answers_participant_case_round"),
@@ -182,6 +188,40 @@ class AnswerGoal(Base):
     baseline: Mapped[str] = mapped_column(Text, default="")
     change: Mapped[str] = mapped_column(Text, default="")
     timeframe: Mapped[str] = mapped_column(Text, default="")
+
+
+#: The parts of the mapping's three columns (cases.schema.MAPPING_COLUMNS, in that order).
+MAPPING_PARTS = ("harm", "complicating", "strengths", "safety", "goals", "steps")
+
+
+class AnswerMapping(Base):
+    """The trainee's danger statement, safety goal and the two scaling questions
+    (the scale itself is ``Answer.safety_scale``)."""
+
+    __tablename__ = "answer_mappings"
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    danger_statement: Mapped[str] = mapped_column(Text, default="")
+    safety_goal: Mapped[str] = mapped_column(Text, default="")
+    why_not_lower: Mapped[str] = mapped_column(Text, default="")
+    one_step_up: Mapped[str] = mapped_column(Text, default="")
+
+
+class AnswerMappingEntry(Base):
+    """One entry of a mapping column: a factor of the case the trainee placed there, or their own words."""
+
+    __tablename__ = "answer_mapping_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: harm, complicating (worries) · strengths, safety (working well) · goals, steps (next steps)
+    part: Mapped[str] = mapped_column(String(16))
+    factor_id: Mapped[str | None] = mapped_column(String(60))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("part IN ('harm', 'complicating', 'strengths', 'safety', 'goals', 'steps')", name="part_valid"),
+        CheckConstraint("(factor_id IS NULL) <> (text IS NULL)", name="factor_or_text"),
+    )
 
 
 class Draft(Base):

@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
 from store.db import session_factory
+from store.models import MAPPING_PARTS
 from store.models import (
     Answer,
     AnswerFactor,
     AnswerGoal,
+    AnswerMapping,
+    AnswerMappingEntry,
     AnswerSelection,
     Draft,
     Participant,
@@ -208,6 +211,15 @@ class Store:
             AnswerGoal(position=i, goal=g.goal, baseline=g.baseline, change=g.change, timeframe=g.timeframe)
             for i, g in enumerate(answer.goals)
         ]
+        if answer.mapping is not None:
+            mp = answer.mapping
+            row.mapping = AnswerMapping(danger_statement=mp.danger_statement, safety_goal=mp.safety_goal,
+                                        why_not_lower=mp.why_not_lower, one_step_up=mp.one_step_up)
+            row.mapping_entries = [
+                AnswerMappingEntry(position=i, part=e.part, factor_id=e.factor_id,
+                                   text=None if e.factor_id is not None else e.text)
+                for i, e in enumerate(mp.entries)
+            ]
         try:
             with self.session() as s, s.begin():
                 s.add(row)
@@ -501,6 +513,15 @@ class Store:
                     f"{f.kind}:{f.factor_id}:{f.severity or ''}/{f.extent or ''}/{f.function or ''}" for f in answer.factors
                 )
                 record["goals"] = " | ".join(g.goal for g in answer.goals)
+                for part in MAPPING_PARTS:  # the mapping: factor ids as "factor:<id>", own words as written
+                    record[f"mapping.{part}"] = " | ".join(
+                        f"factor:{e.factor_id}" if e.factor_id else (e.text or "")
+                        for e in answer.mapping_entries if e.part == part)
+                mp = answer.mapping
+                record["danger_statement"] = mp.danger_statement if mp else ""
+                record["safety_goal"] = mp.safety_goal if mp else ""
+                record["scaling_why_not_lower"] = mp.why_not_lower if mp else ""
+                record["scaling_one_step_up"] = mp.one_step_up if mp else ""
                 out.append(record)
             return out
 

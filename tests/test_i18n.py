@@ -10,6 +10,8 @@ import pytest
 
 from cases.authoring import ERROR_CODES
 from cases.schema import Case, Referral
+from cases.schema import MAPPING_COLUMNS
+from feedback.mapping import MAPPING_PROMPT_IDS, PARTS
 from feedback.model import PROMPT_IDS, SPECIFIC_PROMPTS, VERDICTS
 from widgets.answer_form import STEPS
 from samsyn.config import LANGUAGES
@@ -32,7 +34,10 @@ DYNAMIC_FAMILIES = {
     "case.referral_from.": _literal_args(Referral.model_fields["from_"].annotation),
     "case.sex.": _literal_args(Case.model_fields["sex"].annotation),
     "case.difficulty.": _literal_args(Case.model_fields["difficulty"].annotation),
-    "prompt.": PROMPT_IDS + tuple(f"{p}.specific" for p in SPECIFIC_PROMPTS),
+    "prompt.": PROMPT_IDS + tuple(f"{p}.specific" for p in SPECIFIC_PROMPTS) + MAPPING_PROMPT_IDS,
+    "mapping.col.": tuple(MAPPING_COLUMNS),
+    "mapping.part.": PARTS,
+    "mapping.placeholder.": PARTS,
     "form.step.": STEPS,
     "feedback.verdict.": VERDICTS,
     "author.error.": ERROR_CODES,

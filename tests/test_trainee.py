@@ -9,7 +9,7 @@ from feedback import build_feedback, response_from_answer
 from store import Store
 from widgets.answer_form import STEPS, AnswerForm
 from widgets.trainee import TraineeLoop
-from formfill import html_of  # tests/formfill.py
+from formfill import fill_mapping, html_of  # tests/formfill.py
 from samsyn.charts import specs_in
 
 
@@ -35,7 +35,7 @@ def fill(form: AnswerForm, risk: str, *, protective_function: int = 3, baseline:
         for dim, dd in row.weights.items():
             dd.value = protective_function if dim == "function" else 2
     form.risk.value = risk
-    form.safety.value = "4"
+    fill_mapping(form, safety=4)
     form.interventions["annan_oppenvard"].value = True
     form.focus["grundlaggande_omsorg"].value = True
     form.goals[0]["goal"].value = "Max får tandvård"
@@ -55,7 +55,7 @@ def test_steps_validate_with_clear_messages(library):
     assert "inte kombineras med andra val" in form.error.value
     form.exposure["home"]["ingen_utsatthet"].value = False
     assert form.next() is True and form.step == 1
-    assert "Steg 2 av 6" in form.progress.value
+    assert "Steg 2 av 7" in form.progress.value
     assert form.next() is False and "minst en riskfaktor" in form.error.value
 
 

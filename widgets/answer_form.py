@@ -1,15 +1,18 @@
 """The assessment stepper: what a trainee records for one case.
 
-Six steps, each validated before the next opens:
+Seven steps, each validated before the next opens:
 
 1. identified exposure (three groups of options),
 2. the factor grid — risk factors with severity and extent, protective factors
    with extent and function, from the case or in the trainee's own words,
 3. the risk rating (four levels, or "not known" with what is missing) and the
    Signs of Safety 0–10 scale,
-4. intervention type(s) and focus,
-5. goals, with fields that invite a baseline, an observable change and a time frame,
-6. the motivation, then submit.
+4. the Signs of Safety mapping (``widgets/mapping_step.py``): three columns, the
+   danger statement and safety goal, and the scaling (the same 0–10 value as in
+   step 3, shown again) with its two questions,
+5. intervention type(s) and focus,
+6. goals, with fields that invite a baseline, an observable change and a time frame,
+7. the motivation, then submit.
 
 The form is plain data in, plain data out: ``payload()`` is what a draft
 stores, ``load(payload)`` restores it, ``answer()`` builds the ``AnswerIn``
@@ -37,9 +40,10 @@ from pydantic import ValidationError
 from cases import Case, Variables
 from samsyn.i18n import Messages
 from store.answer import MAX_SHORT, MAX_TEXT, AnswerIn
+from widgets import mapping_step
 from widgets.common import esc, html_widget
 
-STEPS = ("exposure", "factors", "risk", "intervention", "goals", "motivation")
+STEPS = ("exposure", "factors", "risk", "mapping", "intervention", "goals", "motivation")
 EXPOSURE_GROUPS = ("home", "guardian", "child")
 N_GOALS = 3
 N_OWN = 2
@@ -253,6 +257,10 @@ class AnswerForm:
         return self._built("risk")["safety"]
 
     @property
+    def mapping(self) -> mapping_step.MappingStep:
+        return self._built("mapping")["mapping"]
+
+    @property
     def interventions(self) -> dict[str, w.Checkbox]:
         return self._built("intervention")["interventions"]
 
@@ -309,6 +317,16 @@ class AnswerForm:
                 self._fieldset(scale.label.get(lang), [html_widget(f"<p>{esc(safety_help)}</p>"), safety],
                                "samsyn-safety-group"),
             ]
+        elif name == "mapping":
+            scale = variables.safety_scale
+            anchors = scale.anchors
+            safety = w.ToggleButtons(options=[str(i) for i in range(scale.min, scale.max + 1)], value=None,
+                                     description="", style={"button_width": "2.6em"})
+            safety.add_class("samsyn-safety")
+            step = mapping_step.MappingStep(self.case, lang, m, safety,
+                                            m("form.safety_help", low=anchors[0].get(lang), high=anchors[10].get(lang)))
+            parts.update(mapping=step, safety=safety)
+            children = step.children
         elif name == "intervention":
             parts["interventions"], parts["focus"] = {}, {}
             intervention_parts, focus_parts = [], []
@@ -385,6 +403,8 @@ class AnswerForm:
             return [x for row in parts["rows"] for x in row.widgets()]
         if name == "risk":
             return [parts["risk"], parts["missing_info"], parts["safety"]]
+        if name == "mapping":
+            return [parts["safety"], *parts["mapping"].inputs()]
         if name == "intervention":
             return [*parts["interventions"].values(), *parts["focus"].values()]
         if name == "goals":
@@ -435,6 +455,7 @@ class AnswerForm:
             out["goals"].append({name: _text(saved.get(name), MAX_SHORT if name == "timeframe" else MAX_TEXT)
                                  for name in GOAL_FIELDS})
         out["motivation"] = _text(data.get("motivation"))
+        out["mapping"] = mapping_step.clean(data.get("mapping"), self.case)
         step = data.get("step")
         out["step"] = step if isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(STEPS) else 0
         return out
@@ -454,6 +475,9 @@ class AnswerForm:
             parts["missing_info"].value = d["risk_missing_info"]
             parts["safety"].value = str(d["safety_scale"]) if d["safety_scale"] is not None else None
             parts["missing_box"].layout.display = None if d["risk"] == self.variables.risk.not_assessable.id else "none"
+        elif name == "mapping":
+            parts["mapping"].load(d["mapping"])
+            parts["safety"].value = str(d["safety_scale"]) if d["safety_scale"] is not None else None
         elif name == "intervention":
             for option, box in parts["interventions"].items():
                 box.value = option in d["interventions"]
@@ -477,6 +501,11 @@ class AnswerForm:
             d["risk"] = parts["risk"].value
             d["risk_missing_info"] = parts["missing_info"].value
             d["safety_scale"] = int(parts["safety"].value) if parts["safety"].value is not None else None
+        elif name == "mapping":
+            typed = parts["mapping"].payload()  # as typed (validation comes later); factors only in known places
+            d["mapping"] = {**mapping_step.clean(typed, self.case), "parts": typed["parts"],
+                            **{k: typed[k] for k in mapping_step.TEXT_FIELDS}}
+            d["safety_scale"] = int(parts["safety"].value) if parts["safety"].value is not None else None
         elif name == "intervention":
             d["interventions"] = [o for o, box in parts["interventions"].items() if box.value]
             d["focus"] = [a for a, box in parts["focus"].items() if box.value]
@@ -499,6 +528,8 @@ class AnswerForm:
             "focus": list(d["focus"]),
             "goals": [dict(g) for g in d["goals"]],
             "motivation": d["motivation"],
+            "mapping": {"parts": dict(d["mapping"]["parts"]), "factors": dict(d["mapping"]["factors"]),
+                        **{k: d["mapping"][k] for k in mapping_step.TEXT_FIELDS}},
         }
 
     def load(self, data: dict[str, Any] | None) -> None:
@@ -550,6 +581,7 @@ class AnswerForm:
             goals=goals,
             motivation=d["motivation"].strip(),
             language=self.lang,
+            mapping=mapping_step.mapping_in(d["mapping"]),
         )
 
     # -- validation -------------------------------------------------------------------
@@ -580,6 +612,8 @@ class AnswerForm:
                 out.append(m("form.error.no_risk"))
             elif d["risk"] == self.variables.risk.not_assessable.id and not d["risk_missing_info"].strip():
                 out.append(m("form.error.missing_info"))
+        elif name == "mapping":
+            out += mapping_step.problems(d["mapping"], d["safety_scale"], m)
         elif name == "intervention":
             if not d["interventions"]:
                 out.append(m("form.error.no_intervention"))
@@ -676,6 +710,15 @@ class AnswerForm:
         if self._loading:
             return
         self._from_widgets(name)
+        other = {"risk": "mapping", "mapping": "risk"}.get(name)
+        if other in self._step_widgets:  # one safety scale, shown in both steps: keep the other in step
+            shown = str(self._data["safety_scale"]) if self._data["safety_scale"] is not None else None
+            if self._step_widgets[other]["safety"].value != shown:
+                self._loading = True
+                try:
+                    self._step_widgets[other]["safety"].value = shown
+                finally:
+                    self._loading = False
         if name == "risk":
             parts = self._step_widgets["risk"]
             not_known = parts["risk"].value == self.variables.risk.not_assessable.id

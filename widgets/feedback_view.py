@@ -33,8 +33,10 @@ def _steps_text(m: Messages, steps: float | None, reference: str) -> str:
 
 class FeedbackView:
     def __init__(self, fb: Feedback, case: Case, variables: Variables, lang: str,
-                 on_reflect: Callable[[str, str], None] | None = None, saved_reflections: dict[str, str] | None = None):
+                 on_reflect: Callable[[str, str], None] | None = None, saved_reflections: dict[str, str] | None = None,
+                 mapping=None):
         self.fb, self.case, self.variables, self.lang = fb, case, variables, lang
+        self.mapping = mapping  # feedback.mapping.MappingFeedback, or None
         self.m = m = Messages(lang)
         self.on_reflect = on_reflect
         parts: list[w.Widget] = [html_widget(f"<h2>{esc(m('feedback.heading'))}</h2>", "samsyn-feedback-title")]
@@ -43,6 +45,10 @@ class FeedbackView:
         parts.append(self._factor_section())
         parts.append(self._intervention_section())
         parts.append(self._goals_section())
+        if mapping is not None:
+            from feedback.mapping_report import feedback_html
+
+            parts.append(html_widget(feedback_html(mapping, case, variables, lang), "samsyn-feedback-mapping"))
         parts.append(self._reflection_section(saved_reflections or {}))
         self.widget = w.VBox(parts)
         self.widget.add_class("samsyn-feedback")
@@ -208,8 +214,10 @@ class FeedbackView:
         m = self.m
         parts: list[w.Widget] = [html_widget(f"<h3>{esc(m('feedback.reflect_heading'))}</h3>")]
         self.reflections: dict[str, w.Textarea] = {}
-        for prompt in self.fb.prompts:
+        for prompt in [*self.fb.prompts, *(self.mapping.prompts if self.mapping is not None else ())]:
             params = dict(prompt.params)
+            if prompt.id == "mapping_scale_risk":
+                params["risk"] = self._risk_label(params["risk"])
             if "factors" in params:
                 params["factors"] = ", ".join(self._factor_label(f) for f in params["factors"])
             if prompt.id in SPECIFIC_PROMPTS and "protective" in params:

@@ -23,7 +23,7 @@ from widgets.common import PageContext, Progress, esc, html_widget, language_swi
 log = logging.getLogger(__name__)
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
-TABS = ("consistency", "bias", "quality", "exposures", "export")
+TABS = ("consistency", "bias", "quality", "exposures", "scaling", "export")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MANAGER_STYLE = """
@@ -120,7 +120,7 @@ class ManagerView:
         export_box.add_class("samsyn-manager-view-export")
         self.tabs = w.Tab(children=[*self.panes.values(), export_box])
         titles = [m("manager.tab_consistency"), m("manager.tab_bias"), m("manager.tab_quality"),
-                  m("manager.tab_exposures"), m("manager.tab_export")]
+                  m("manager.tab_exposures"), m("manager.tab_scaling"), m("manager.tab_export")]
         for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
         self.tabs.add_class("samsyn-manager-tabs")
@@ -143,7 +143,10 @@ class ManagerView:
     def _context(self):
         from insight.report import Context
 
-        return Context(self.data, self.filters, self.library, self.lang, self.min_group)
+        from feedback.mapping import rules
+
+        return Context(self.data, self.filters, self.library, self.lang, self.min_group,
+                       scale_ranges=rules().scale_for_risk)
 
     def section(self, key: str):
         from insight.report import build_section

@@ -293,6 +293,13 @@ class Facilitator:
         return case_reveal(case, self.library.variables, answers, round=round,
                            min_group=self.workshop.min_group_size, panel=panel, shuffle_seed=self.workshop_id)
 
+    def _mapping_value(self, case_id: str, round: int):
+        from feedback.mapping import mapping_reveal
+
+        answers = list(self._responses(case_id, round).values())
+        return mapping_reveal(self.library.cases[case_id], answers, min_group=self.workshop.min_group_size,
+                              shuffle_seed=self.workshop_id)
+
     def render_reveal(self, case_id: str) -> None:
         from samsyn import charts
 
@@ -371,7 +378,13 @@ class Facilitator:
             items = "".join(f'<li class="samsyn-group-goal"><p>{esc(g.get("goal", ""))}</p><p class="samsyn-case-meta">'
                             f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
             html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
-        self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content")]
+        from feedback.mapping_report import reveal_html, scale_chart
+
+        mapping = self._mapping_value(case_id, workshop.current_round)
+        html.append(reveal_html(mapping, self.library.cases[case_id], v, lang, svg_chart=False))
+        scale = scale_chart(mapping, v, lang)
+        after = [charts.chart_widget(scale[0], scale[1], "samsyn-mapping-scale-chart")] if scale else []
+        self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content"), *after]
 
     def guide_html(self, case: Case) -> str:
         return guide_html(case, self.library, self.lang)
@@ -405,7 +418,7 @@ class Facilitator:
         progress(0.05, m("mentor.progress_html"))
         workshop = self.store.workshop(self.workshop_id)
         self.workshop = workshop
-        reveals, conv = [], []
+        reveals, conv, mappings = [], [], {}
         levels = self.library.variables.risk_level_ids
         by_case = {}
         counts = self.store.answer_counts(self.workshop_id)
@@ -414,13 +427,14 @@ class Facilitator:
                 continue
             latest = max([r for (cid, r), n in counts.items() if cid == wc.case_id and n] or [1])
             reveals.append(self._reveal_value(wc.case_id, latest))
+            mappings[wc.case_id] = self._mapping_value(wc.case_id, latest)
             by_case[wc.case_id] = {p: a.risk for p, a in self._responses(wc.case_id, latest).items()}
             if latest > 1:
                 first = {p: a.risk for p, a in self._responses(wc.case_id, latest - 1).items()}
                 conv.append(convergence(wc.case_id, first, by_case[wc.case_id], levels, min_group=workshop.min_group_size))
         alpha = workshop_alpha(by_case, self.library.variables, min_group=workshop.min_group_size, seed=self.workshop_id)
         record = report.WorkshopRecord(workshop.name, workshop.language, workshop.current_round, workshop.min_group_size,
-                                       tuple(reveals), alpha, tuple(conv), report.now())
+                                       tuple(reveals), alpha, tuple(conv), report.now(), mappings)
         html = report.render_html(record, self.library).encode("utf-8")
         progress(0.4, m("mentor.progress_pdf"))
         pdf = report.render_pdf(record, self.library)

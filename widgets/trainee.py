@@ -45,7 +45,25 @@ def payload_from_answer(answer) -> dict[str, Any]:
         "focus": selections.get("focus", []),
         "goals": [{"goal": g.goal, "baseline": g.baseline, "change": g.change, "timeframe": g.timeframe} for g in answer.goals],
         "motivation": answer.motivation,
+        "mapping": mapping_payload(answer),
     }
+
+
+def mapping_payload(answer) -> dict[str, Any]:
+    """A stored mapping as the mapping step's payload (empty for an answer without one)."""
+    if answer.mapping is None:
+        return {}
+    parts: dict[str, list[str]] = {}
+    factors: dict[str, str] = {}
+    for e in answer.mapping_entries:
+        if e.factor_id:
+            factors[e.factor_id] = e.part
+        else:
+            parts.setdefault(e.part, []).append(e.text or "")
+    mp = answer.mapping
+    return {"parts": {p: "\n".join(lines) for p, lines in parts.items()}, "factors": factors,
+            "danger_statement": mp.danger_statement, "safety_goal": mp.safety_goal,
+            "why_not_lower": mp.why_not_lower, "one_step_up": mp.one_step_up}
 
 
 class TraineeLoop:
@@ -146,7 +164,11 @@ class TraineeLoop:
         fb = build_feedback(self.case, self.library.variables, response_from_answer(own_row), others,
                             panel=panel, min_group=self.min_group)
         saved = {r.prompt_id: r.text for r in own_row.reflections}
+        from feedback.mapping import build_mapping_feedback
+
+        mapping = build_mapping_feedback(self.case, response_from_answer(own_row), others, min_group=self.min_group)
         view = FeedbackView(fb, self.case, self.library.variables, self.lang, saved_reflections=saved,
-                            on_reflect=lambda pid, text: self.store.save_reflection(answer_id, pid, text))
+                            on_reflect=lambda pid, text: self.store.save_reflection(answer_id, pid, text),
+                            mapping=mapping)
         submitted = html_widget(f'<p class="samsyn-submitted" role="status">{esc(self.m("feedback.submitted"))}</p>')
         self.body.children = [submitted, view.widget]

@@ -57,6 +57,29 @@ def step_risk(page: Page, risk: str, safety: int) -> None:
     page.locator(".samsyn-safety button").nth(safety).click()
 
 
+#: The mapping step's factor places, as the dropdown lists them (0: not placed).
+PLACE_INDEX = {"harm": 1, "complicating": 2, "strengths": 3, "safety": 4}
+
+
+def step_mapping(page: Page, *, harm: str = "Slag hemma", danger: str = "Mormor är rädd att barnet blir slaget hemma på kvällen.",
+                 goal: str = "Mormor behöver se att ingen slår barnet hemma på kvällen, i ett halvår.",
+                 steps: str = "", factors: dict[str, str] | None = None, safety: int | None = None,
+                 why: str = "Mormor finns nära.", step_up: str = "Ett möte med nätverket.") -> None:
+    """The mapping step: own words, factor places, the statements and the two scaling questions
+    (``safety``: click the scale here too; otherwise the value from the risk step stands)."""
+    page.locator(".samsyn-mapping-harm textarea").fill(harm)
+    if steps:
+        page.locator(".samsyn-mapping-steps textarea").fill(steps)
+    for fid, part in (factors or {}).items():
+        page.locator(f".samsyn-mapping-factor-{fid} select").select_option(index=PLACE_INDEX[part])
+    page.locator(".samsyn-mapping-danger textarea").fill(danger)
+    page.locator(".samsyn-mapping-goal textarea").fill(goal)
+    if safety is not None:
+        page.locator(".samsyn-safety button").nth(safety).click()
+    page.locator(".samsyn-mapping-why-not-lower textarea").fill(why)
+    page.locator(".samsyn-mapping-one-step-up textarea").fill(step_up)
+
+
 def step_intervention(page: Page, interventions: list[str], focus: list[str]) -> None:
     for option in interventions:
         check(page, f"samsyn-opt-intervention-{option}")
@@ -84,9 +107,11 @@ def complete_minimal(page: Page, risk: str, motivation: str) -> None:
     next_step(page, 3)
     step_risk(page, risk, 5)
     next_step(page, 4)
-    step_intervention(page, ["annan_oppenvard"], ["stimulans_och_vagledning"])
+    step_mapping(page, steps="Socialsekreteraren ringer mormor på måndag.")
     next_step(page, 5)
-    step_goals(page, "Inga slag hemma", "Slag ungefär en gång i månaden")
+    step_intervention(page, ["annan_oppenvard"], ["stimulans_och_vagledning"])
     next_step(page, 6)
+    step_goals(page, "Inga slag hemma", "Slag ungefär en gång i månaden")
+    next_step(page, 7)
     step_motivation(page, motivation)
     page.locator(".samsyn-submit").click()

@@ -63,8 +63,8 @@ def manager(tmp_path_factory):
     store = Store(url)
     for i in range(3):
         p = store.create_participant(f"Tiny {i}", self_paced=True, team=TINY, experience="<1 år")
-        store.submit_answer(p.id, validate_answer({"case_id": "max", "risk": "ingen_lag"}, library.get("max"),
-                                                  library.variables))
+        store.submit_answer(p.id, validate_answer({"case_id": "max", "risk": "ingen_lag", "safety_scale": 9},
+                                                  library.get("max"), library.variables))
     dispose_all()
     server = VoilaServer(tmp, extra_env={"SAMSYN_MANAGER_KEY": KEY}, database_url=url)
     yield server
@@ -108,6 +108,17 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     exposures = page.locator(".samsyn-manager-view-exposures")
     expect(exposures.locator("table.samsyn-manager-crosstable")).to_be_visible()
     expect(exposures).to_contain_text("Spearman's rho = 0.")
+    # scaling against risk (issue 16): negative rho, the cross-table, the small team hidden per team and tertial
+    _tab(page, "Scaling and risk")
+    scaling = page.locator(".samsyn-manager-view-scaling")
+    expect(scaling.locator("table.samsyn-manager-scaling-crosstable")).to_be_visible()
+    expect(scaling).to_contain_text("Spearman's rho between scaling and risk level: -0.")
+    expect(scaling).to_contain_text("of the answers have a scale in the range")
+    tiny_scaling = scaling.locator("table.samsyn-manager-scaling-groups tr", has_text=TINY)
+    expect(tiny_scaling.first).to_contain_text("Hidden: fewer than 5 answers.")
+    cells = tiny_scaling.first.locator("td").all_inner_texts()
+    assert not any(re.search(r"\d", c) for c in cells[1:] if "Hidden" not in c), cells
+    expect(scaling.locator("table.samsyn-manager-scaling-groups")).to_contain_text("-0.")
     # a case filter: the distribution per team against the panel
     page.locator(".samsyn-manager-filter-case select").select_option(label="Max, 4")
     _tab(page, "Bias and drift")
@@ -126,7 +137,7 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     expect(bias.locator(".samsyn-manager-hidden")).to_be_visible()
     assert page.locator(".samsyn-manager-counts").count() == 0
     for name, cls in (("Consistency over time", "consistency"), ("Vignette quality", "quality"),
-                      ("Exposures and risk", "exposures"), ("Bias and drift", "bias")):
+                      ("Exposures and risk", "exposures"), ("Scaling and risk", "scaling"), ("Bias and drift", "bias")):
         _tab(page, name)
         pane = page.locator(f".samsyn-manager-view-{cls}")
         expect(pane.locator(".samsyn-manager-hidden")).to_be_visible()

@@ -72,10 +72,12 @@ def test_whole_flow_with_a_reload_half_way(voila, page, case_id, lang):
     expect(page.locator(".samsyn-risk input[type=radio]").nth(flow.RISK_INDEX[spec["rating"]])).to_be_checked()
 
     flow.next_step(page, 4)
-    flow.step_intervention(page, spec["interventions"], spec["focus"])
+    flow.step_mapping(page, steps="Möte med skolan på fredag.")
     flow.next_step(page, 5)
-    flow.step_goals(page, "Skolnärvaro" if lang == "sv" else "School attendance")  # no baseline on purpose
+    flow.step_intervention(page, spec["interventions"], spec["focus"])
     flow.next_step(page, 6)
+    flow.step_goals(page, "Skolnärvaro" if lang == "sv" else "School attendance")  # no baseline on purpose
+    flow.next_step(page, 7)
     flow.step_motivation(page, "Riskfaktorerna väger tyngre än skydden i dag." if lang == "sv"
                          else "The risk factors outweigh the protection today.")
     page.locator(".samsyn-submit").dblclick()
@@ -109,10 +111,15 @@ def test_max_rated_somewhat_elevated_gets_the_protective_factor_prompt(voila, pa
     flow.next_step(page, 3)
     flow.step_risk(page, "nagot_forhojd", 6)
     flow.next_step(page, 4)
-    flow.step_intervention(page, ["annan_oppenvard"], ["grundlaggande_omsorg"])
+    flow.step_mapping(page, harm="Max har inte fått tandvård på två år",
+                      danger="Förskolan är orolig att Max får ont i tänderna och inte kommer till tandläkaren.",
+                      goal="Förskolan behöver se att Max kommer till tandläkaren och till BVC varje gång, i ett år.",
+                      steps="Mamma bokar tandläkartid i veckan.")
     flow.next_step(page, 5)
-    flow.step_goals(page, "Max går på tandvårdsbesök", "Inget besök på två år")
+    flow.step_intervention(page, ["annan_oppenvard"], ["grundlaggande_omsorg"])
     flow.next_step(page, 6)
+    flow.step_goals(page, "Max går på tandvårdsbesök", "Inget besök på två år")
+    flow.next_step(page, 7)
     flow.step_motivation(page, "Förskolan fungerar som skydd och mamman vill ta emot stöd.")
     page.locator(".samsyn-submit").click()
     expect(page.locator(".samsyn-panel-chart svg")).to_be_visible()

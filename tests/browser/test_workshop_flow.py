@@ -71,6 +71,10 @@ def test_mentor_and_five_participants(voila, browser):
     expect(panel.locator('.samsyn-motivation-group[data-risk="hog"]')).to_contain_text("Fysiskt våld")
     expect(panel.locator(".samsyn-option-table").first).to_be_visible()
     expect(panel).to_contain_text('<img src=x onerror="window.__xss=1">')  # shown as text
+    # The group's mappings (issue 16): column by column, the scaling, the statements side by side.
+    expect(panel.locator('.samsyn-mapping-group-words ul[data-part="harm"] li')).to_have_count(5)
+    expect(panel.locator(".samsyn-mapping-statement-row")).to_have_count(5)
+    expect(panel.locator(".samsyn-mapping-scale-chart svg")).to_be_visible()
     assert mentor.evaluate("window.__xss") is None
 
     # A participant now sees the group.
@@ -87,7 +91,7 @@ def test_mentor_and_five_participants(voila, browser):
         flow.next_step(page, 2)
         flow.next_step(page, 3)
         page.locator(".samsyn-risk input[type=radio]").nth(flow.RISK_INDEX[RISKS_ROUND_2[i]]).check()
-        for step in (4, 5, 6):
+        for step in (4, 5, 6, 7):  # the mapping (step 4) comes back from round 1 too
             flow.next_step(page, step)
         page.locator(".samsyn-submit").click()
         expect(page.locator(".samsyn-waiting")).to_contain_text("2")

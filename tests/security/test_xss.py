@@ -51,6 +51,10 @@ def seeded_answer(case_id: str, i: int, **extra) -> AnswerIn:
         factors=[{"kind": "risk", "factor_id": "own:1", "own_text": PAYLOADS[i % 3], "severity": 3, "extent": 2}],
         goals=[{"goal": f"{PAYLOADS[i % 3]} mål {i}", "baseline": SVG, "change": IMG, "timeframe": SCRIPT}],
         motivation=f"{PAYLOADS[(i + 1) % 3]} motivering {i}", language="sv",
+        mapping={"entries": [{"part": "harm", "text": f"{PAYLOADS[i % 3]} skada {i}"},
+                             {"part": "steps", "text": f"{PAYLOADS[(i + 2) % 3]} steg {i}"}],
+                 "danger_statement": f"{PAYLOADS[i % 3]} farhåga {i}", "safety_goal": f"{PAYLOADS[(i + 1) % 3]} mål {i}",
+                 "why_not_lower": SVG, "one_step_up": IMG},
     )
     data.update(extra)
     return AnswerIn(**data)
@@ -84,13 +88,19 @@ def test_trainee_view_shows_every_payload_as_text(voila, page):
     flow.next_step(page, 3)
     flow.step_risk(page, "hog", 4)
     flow.next_step(page, 4)
-    flow.step_intervention(page, ["annan_oppenvard"], ["grundlaggande_omsorg"])
+    flow.step_mapping(page, harm=SCRIPT, danger=f"{IMG} farhåga", goal=f"{SVG} mål", steps=IMG, why=SCRIPT, step_up=SVG)
+    page.locator(".samsyn-mapping-harm textarea").fill("x" * 301)  # a line too long: the error is text too
+    page.locator(".samsyn-next").click()
+    expect(page.locator(".samsyn-step-error")).to_contain_text("300")
+    page.locator(".samsyn-mapping-harm textarea").fill(SCRIPT)
     flow.next_step(page, 5)
+    flow.step_intervention(page, ["annan_oppenvard"], ["grundlaggande_omsorg"])
+    flow.next_step(page, 6)
     page.locator(".samsyn-goal-1-goal textarea").fill(SCRIPT)
     page.locator(".samsyn-goal-1-baseline textarea").fill(IMG)
     page.locator(".samsyn-goal-1-change textarea").fill(SVG)
     page.locator(".samsyn-goal-1-timeframe input").fill(IMG)
-    flow.next_step(page, 6)
+    flow.next_step(page, 7)
     flow.step_motivation(page, f"{SVG} och förskolan skyddar inte mot det.")
     page.locator(".samsyn-submit").click()
 
@@ -102,6 +112,10 @@ def test_trainee_view_shows_every_payload_as_text(voila, page):
     expect(page.locator(".samsyn-group-goal").first).to_be_visible()
     for payload in PAYLOADS:
         expect(page.locator(".samsyn-goal-list")).to_contain_text(payload)
+    mapping = page.locator(".samsyn-feedback-mapping")
+    expect(mapping.locator(".samsyn-mapping-own")).to_contain_text(SCRIPT)
+    expect(mapping.locator(".samsyn-own-danger")).to_contain_text(f"{IMG} farhåga")
+    expect(mapping.locator(".samsyn-own-goal-statement")).to_contain_text(f"{SVG} mål")
     assert_inert(page)
 
     # Reflection: saved, and back in its field after a reload.
@@ -140,6 +154,8 @@ def test_mentor_view_shows_every_payload_as_text(voila, page):
     expect(panel.locator(".samsyn-reveal-chart svg")).to_be_visible()
     for payload in PAYLOADS:
         expect(panel).to_contain_text(f"{payload} motivering")
+        expect(panel.locator(".samsyn-mapping-group-words")).to_contain_text(f"{payload} skada")
+        expect(panel.locator(".samsyn-mapping-statements-table")).to_contain_text(f"{payload} farhåga")
     assert_inert(page)
     assert page.js_errors == []
 
