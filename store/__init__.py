@@ -10,6 +10,7 @@ Public API::
 """
 
 from store.answer import AnswerIn, AnswerInvalid, validate_answer
+from store.programmes import AlreadyInProgramme, StepIn
 from store.repository import Store, Submitted
 
-__all__ = ["AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]
+__all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
 from store.db import session_factory
+from store.programmes import ProgrammeStore
 from store.models import (
     Answer,
     AnswerFactor,
@@ -87,7 +88,7 @@ class Submitted:
     created: bool
 
 
-class Store:
+class Store(ProgrammeStore):
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
         self._sessions: sessionmaker[Session] = session_factory(url, migrate_schema=migrate)

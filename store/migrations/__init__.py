@@ -5,4 +5,4 @@ whether the database is current; ``tests/store/test_migrations.py`` checks that
 it matches Alembic's own head.
 """
 
-HEAD = "0003_hub"
+HEAD = "0004_programmes"
