@@ -121,12 +121,19 @@ def case_results(answers: Sequence, cases: Mapping, levels: Sequence[str], not_a
             ident = None if f1 is None or (isinstance(f1, float) and math.isnan(f1)) else float(f1)
             gap = float(fb.weight_gap.value) if fb.weight_gap.defined else None
         out.append(CaseResult(
-            case_id=a.case_id, submitted_at=a.submitted_at, risk=a.risk,
+            case_id=a.case_id, submitted_at=_aware(a.submitted_at), risk=a.risk,
             key_risk=key.risk if key is not None else None, not_known=a.risk == not_assessable,
             steps_from_key=None if own_level is None or key_level is None else float(own_level - key_level),
             steps_from_group=None if own_level is None or median is None else float(own_level - median),
             identification=ident, weight_gap=gap))
     return out
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
+    from datetime import timezone
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
