@@ -30,6 +30,7 @@ from store.throttle import Throttle
 from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
 from widgets.identity import wait_message
+from widgets.mentor_page import hub_is_mentor
 
 PROGRAMME_NOTEBOOK = "programme.ipynb"
 MIN_GROUP_FLOOR = 3
@@ -193,14 +194,13 @@ class Cohort:
         from programmes.schedule import _day
         from programmes.service import divergent_cases, states
 
-        m, lang = self.m, self.ctx.lang
+        m = self.m
         programme = self.store.programme(self.programme_id)
         all_states = states(self.store, self.library, programme, self.today)
         criterion = Criterion.from_dict(programme.criterion)
         refresh = w.Button(description=m("mentor.refresh"), icon="refresh")
         refresh.add_class("samsyn-cohort-refresh")
         refresh.on_click(lambda _b: self.render())
-        any_state = next(iter(all_states.values()), None)
         from programmes.schedule import current_week, ends_on
 
         week = current_week(programme.starts_on, self.today)
@@ -212,7 +212,6 @@ class Cohort:
             + f'</p><p>{esc(m("programme.period", start=_day(programme.starts_on).isoformat(), end=last.isoformat()))} · '
             f'{esc(m("programme.cohort_week", week=week))}</p>'
             f'<p>{esc(m("programme.criterion_is", criterion=criterion_text(criterion, m)))}</p>', "samsyn-cohort-header")
-        del any_state
         parts: list[w.Widget] = [header, refresh, html_widget(self._members_html(programme, all_states), "samsyn-cohort-members"),
                                  html_widget(self._divergence_html(divergent_cases(self.store, self.library, programme)),
                                              "samsyn-cohort-divergence")]
@@ -381,7 +380,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None, roles:
     topbar.add_class("samsyn-topbar")
     parts: list[w.Widget] = [style(), errors.banner(), topbar]
     if param is None:
-        if ctx.settings.behind_hub and not (roles or hub.roles(ctx.settings) or hub.Roles(frozenset(), False, False)).mentor:
+        if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))
         else:
             parts.append(CreateProgramme(ctx, store, library, today).widget)
