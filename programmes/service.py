@@ -34,10 +34,12 @@ def _others(store, answers_by_member: dict[int, list], case_ids) -> dict[int, di
     return out
 
 
-def states(store, library, programme, today: date | None = None) -> dict[int, TraineeState]:
-    """Every member's state, by participant id."""
+def states(store, library, programme, today: date | None = None, only: int | None = None) -> dict[int, TraineeState]:
+    """Every member's state, by participant id (``only``: just that member's)."""
     today = today or date.today()
     answers = store.programme_answers(programme.id)
+    if only is not None:
+        answers = {pid: a for pid, a in answers.items() if pid == only}
     case_ids = {c for st in programme.steps for c in st.case_ids}
     others = _others(store, answers, case_ids)
     members = {p.id: m for m, p in store.programme_members(programme.id)}
@@ -60,7 +62,7 @@ def trainee_state(store, library, participant_id: int, today: date | None = None
     if member is None:
         return None
     programme = store.programme(member.programme_id)
-    return states(store, library, programme, today).get(participant_id)
+    return states(store, library, programme, today, only=participant_id).get(participant_id)
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,13 @@ class ProgrammeStore:
                 return s.get(Participant, link.participant_id)
             member = s.get(ProgrammeMember, member_id)
             own = s.get(Participant, member.participant_id)
+            hub_user = own.hub_user or own.hub_owner
+            joined = s.scalar(select(Participant).where(Participant.hub_owner == hub_user,
+                                                        Participant.workshop_id == workshop_id)) if hub_user else None
+        if joined is not None:  # a hub user who joined the workshop by its code before: that identity
+            with self.session() as s, s.begin():
+                s.add(ProgrammeWorkshopMember(member_id=member_id, workshop_id=workshop_id, participant_id=joined.id))
+            return joined
         for _attempt in range(5):
             with self.session() as s, s.begin():
                 participant = Participant(pseudonym=own.pseudonym, pseudonym_key=f"prog{member_id}:{pseudonyms.key(own.pseudonym)}"[:120],

@@ -215,10 +215,15 @@ class ProgrammeSection:
     def _programme(self, state) -> list[w.Widget]:
         m = self.m
         programme = state.programme
+        if state.week <= 0:
+            when = m("programme.not_started", start=programme.starts_on.date().isoformat())
+        elif self.today > state.ends_on:
+            when = m("programme.ended", end=state.ends_on.isoformat())
+        else:
+            when = m("programme.this_week", week=state.week, end=state.ends_on.isoformat())
         parts: list[w.Widget] = [html_widget(
             f'<h2 id="samsyn-programme-heading">{esc(m("programme.heading", name=programme.name))}</h2>'
-            f'<p class="samsyn-programme-week">{esc(m("programme.this_week", week=max(state.week, 0), end=state.ends_on.isoformat()) if state.week > 0 else m("programme.not_started", start=programme.starts_on.date().isoformat()))}</p>',
-            "samsyn-programme-header")]
+            f'<p class="samsyn-programme-week">{esc(when)}</p>', "samsyn-programme-header")]
         now = [st for st in state.steps if st.state == "now"]
         done = [st for st in state.steps if st.state == "done"]
         later = [st for st in state.steps if st.state == "next"]

@@ -93,3 +93,14 @@ def _walk(widget):
         w = stack.pop()
         yield w
         stack.extend(getattr(w, "children", ()))
+
+
+def test_a_hub_user_who_joined_the_steps_workshop_by_code_keeps_that_identity(store, library):
+    programme, _ = store.create_programme("Nya", [StepIn(1, ("max",), "workshop")], starts_on=date(2026, 9, 7),
+                                          criterion={"kind": "share_lean"})
+    anna = resolve(page_context("lang=sv"), store)
+    member = store.join_programme(programme.id, anna.id)
+    workshop, _ = store.open_step_workshop(programme.steps[0].id)
+    direct = store.join_workshop_as_hub_user(workshop.join_code, "anna")
+    assert store.join_step_workshop(member.id, workshop.id).id == direct.id
+    assert store.join_step_workshop(member.id, workshop.id).id == direct.id

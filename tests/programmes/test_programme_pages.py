@@ -85,6 +85,10 @@ def test_mentor_creates_trainees_join_and_work_and_the_mentor_sees_it(store, lib
     assert 'data-step="1" data-state="now"' in html and 'data-step="2" data-state="now"' in html
     # the latest started step (this week's, week 2) comes first
     assert html.index('data-step="2"') < html.index('data-step="1"')
+    later = html_of(ProgrammeSection(page_context("lang=sv"), store, library, ek, today=date(2026, 10, 1)).widget)
+    assert "Programmet slutade 2026-09-20." in later
+    before = html_of(ProgrammeSection(page_context("lang=sv"), store, library, ek, today=date(2026, 9, 1)).widget)
+    assert "Programmet börjar 2026-09-07." in before
     lind, _ = join(store, library, "Lind", code)
     answer(store, library, ek, "assi", "mycket_hog")
     answer(store, library, ek, "max", "hog")
