@@ -217,3 +217,18 @@ def test_programme_answers_reach_the_manager_view_like_any_other(store, library)
     answer(store, library, p, "assi", "hog")
     frame = load_answers(store.url)
     assert len(frame) == 1 and frame.iloc[0]["case_id"] == "assi"
+
+
+def test_wrong_programme_codes_are_throttled_like_join_codes(store, library, monkeypatch):
+    monkeypatch.setenv("SAMSYN_THROTTLE_FREE_FAILURES", "3")
+    _programme, code, _ = create(store, library)
+    p = store.create_participant("Ek", self_paced=True)
+    section = ProgrammeSection(page_context("lang=sv"), store, library, p, today=TODAY)
+    for _ in range(3):
+        section.code.value = "AAAAA-AAAAA"
+        section.join()
+        assert "Koden stämmer inte" in section.status.value
+    section.code.value = code  # the right code, but while the client must wait: not even checked
+    section.join()
+    assert "För många försök" in section.status.value
+    assert store.membership(p.id) is None
