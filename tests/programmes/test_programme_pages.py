@@ -232,3 +232,25 @@ def test_wrong_programme_codes_are_throttled_like_join_codes(store, library, mon
     section.join()
     assert "För många försök" in section.status.value
     assert store.membership(p.id) is None
+
+
+def test_the_pages_in_english(store, library):
+    from programmes.records import checklist_html
+    from programmes.service import checklist
+
+    programme, code, secret = create(store, library, name="Autumn intake",
+                                      steps=(("1", "cases", ("assi",)), ("2", "workshop", ("max",))))
+    p, _ = join(store, library, "Oak", code)
+    answer(store, library, p, "assi", "inte_kant")
+    view = html_of(ProgrammeSection(page_context("lang=en"), store, library, p, today=TODAY).widget)
+    assert "Your programme: Autumn intake" in view and "Step 2: workshop" in view
+    assert 'You answered "not known" in 1 cases' in view.replace("&quot;", '"')
+    assert "Your mentor opens the workshop when it is time." in view
+    cohort = html_of(programme_page.build(page_context(f"programme={programme.id}&secret={secret}&lang=en"),
+                                          library, store, today=TODAY))
+    assert "The participants (1)" in cohort and "Workshop steps" in cohort
+    assert "Tertial checklist" in cohort
+    html = checklist_html(checklist(store, library, programme, "2026 T3", "en", today=TODAY))
+    assert "Autumn intake – tertial checklist 2026 T3" in html and "Week 1 (cases at your own pace): Assi, 15" in html
+    form = html_of(programme_page.build(page_context("lang=en"), library, store))
+    assert "Create an onboarding programme" in form
