@@ -6,7 +6,7 @@ unit head: aggregates only — what was practised (steps, cases, how many
 answers), how consistency moved month by month, how many met the criterion —
 and every group below the programme's minimum group size is hidden, as in the
 manager view. Text people typed (the programme's name) is escaped in HTML and
-guarded against formulas in Excel (``samsyn.export._cell``).
+guarded against formulas in Excel (``samsyn.escape.spreadsheet_cell``).
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def checklist_sections(c: Checklist) -> list[tuple[str, list[str], list[str], li
 
 
 def checklist_html(c: Checklist) -> str:
-    from widgets.common import esc
+    from samsyn.escape import esc
 
     m = Messages(c.lang)
     title = m("programme.checklist.title", name=c.programme, tertial=c.tertial)
@@ -305,7 +305,7 @@ def checklist_pdf(c: Checklist) -> bytes:
 def checklist_excel(c: Checklist) -> bytes:
     from openpyxl import Workbook
 
-    from samsyn.export import _cell
+    from samsyn.escape import spreadsheet_cell as _cell
 
     m = Messages(c.lang)
     wb = Workbook()

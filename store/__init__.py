@@ -10,7 +10,13 @@ Public API::
 """
 
 from store.answer import AnswerIn, AnswerInvalid, validate_answer
-from store.programmes import AlreadyInProgramme, StepIn
-from store.repository import Store, Submitted
+from store.programmes import AlreadyInProgramme, ProgrammeStore, StepIn
+from store.repository import Store as _Operations
+from store.repository import Submitted
+
+
+class Store(ProgrammeStore, _Operations):
+    """The one gateway to the database: the operations of ``store.repository`` and, for
+    onboarding programmes, ``store.programmes``."""
 
 __all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
 from store.db import session_factory
-from store.programmes import ProgrammeStore
 from store.models import (
     Answer,
     AnswerFactor,
@@ -88,7 +87,7 @@ class Submitted:
     created: bool
 
 
-class Store(ProgrammeStore):
+class Store:
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
         self._sessions: sessionmaker[Session] = session_factory(url, migrate_schema=migrate)

@@ -68,8 +68,9 @@ def status_html(state, m: Messages) -> str:
     return "".join(out)
 
 
-def figures_html(state, library, m: Messages) -> tuple[str, str | None]:
-    """The figures in words, and the chart (SVG in a figure whose text alternative carries its numbers)."""
+def figures_html(state, library, m: Messages) -> tuple[str, dict | None, str]:
+    """The figures in words, and the chart (a spec for ``samsyn.charts``) with its text alternative,
+    which carries the chart's numbers."""
     f = state.figures
     lang = m.lang
     words = []
@@ -88,8 +89,8 @@ def figures_html(state, library, m: Messages) -> tuple[str, str | None]:
     text = "".join(f'<p class="samsyn-programme-figure">{esc(t)}</p>' for t in words)
     points = [(i + 1, r.steps_from_key, r.steps_from_group) for i, r in enumerate(state.results)]
     if sum(1 for _i, k, g in points if k is not None or g is not None) < 2:
-        return text, None
-    from feedback.charts import distance_svg
+        return text, None, ""
+    from samsyn import charts
 
     def title(case_id):
         case = library.cases.get(case_id)
@@ -99,12 +100,11 @@ def figures_html(state, library, m: Messages) -> tuple[str, str | None]:
                           group=fmt_steps(g, lang))
                         for (i, k, g), r in zip(points, state.results))
     description = m("programme.chart_description", points=numbers)
-    svg = distance_svg(points, title=m("programme.chart_title"), x_title=m("progress.case_number"),
-                       y_title=m("progress.steps_axis"), key_label=m("progress.ref_key"),
-                       group_label=m("progress.ref_group"), description=description)
-    chart = (f'<figure class="samsyn-chart samsyn-programme-chart" role="img" aria-label="{esc(description)}">{svg}'
-             f'<figcaption class="samsyn-case-meta">{esc(description)}</figcaption></figure>')
-    return text, chart
+    spec = charts.distance(points, title=m("programme.chart_title"), description=description,
+                           x_title=m("progress.case_number"), y_title=m("progress.steps_axis"),
+                           key_label=m("progress.ref_key"), group_label=m("progress.ref_group"),
+                           reference_title=m("chart.reference"))
+    return text, spec, description
 
 
 class ProgrammeSection:
@@ -242,11 +242,13 @@ class ProgrammeSection:
         if later:
             parts.append(html_widget(f'<h3>{esc(m("programme.next_heading"))}</h3>'
                                      + "".join(self._step_html(state, st, "h4") for st in later), "samsyn-programme-next"))
-        text, chart = figures_html(state, self.library, m)
+        text, spec, description = figures_html(state, self.library, m)
         parts.append(html_widget(f'<h3>{esc(m("programme.figures_heading"))}</h3>{text}'
                                  f'<p class="samsyn-case-meta">{esc(m("programme.no_ranking"))}</p>', "samsyn-programme-figures"))
-        if chart:
-            parts.append(html_widget(chart, "samsyn-programme-chart-box"))
+        if spec is not None:
+            from samsyn import charts
+
+            parts.append(charts.chart_widget(spec, description, "samsyn-programme-chart"))
         parts.append(html_widget(f'<h3>{esc(m("programme.goal_heading"))}</h3>{status_html(state, m)}',
                                  "samsyn-programme-status"))
         if state.met is not None:
