@@ -90,6 +90,7 @@ SECRET_HEADER = "X-Samsyn-Secret"
 KERNEL_HEADERS = [CLIENT_HEADER, KEY_HEADER, SECRET_HEADER]
 MANAGER_COOKIE = "samsyn_manager"
 FACILITATOR_COOKIE = "samsyn_facilitator_"  # + workshop id
+PROGRAMME_COOKIE = "samsyn_programme_"  # + programme id: the mentor's secret for the cohort view
 #: A Jupyter data folder with Samsyn's page template (voila/templates/samsyn): no CDN, no inline script.
 TEMPLATES_DIR = package_path("samsyn", "jupyter")  # package data, in a wheel as in a checkout
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -330,6 +331,10 @@ def guarded_page_handler(base: type) -> type:
             if "secret" in args and workshop.isdigit():
                 self.set_cookie(FACILITATOR_COOKIE + workshop, args["secret"][0].decode("utf-8", "replace")[:200],
                                 **self._cookie_args())
+            programme = args.get("programme", [b""])[0].decode("ascii", "replace")
+            if "secret" in args and programme.isdigit() and not workshop:
+                self.set_cookie(PROGRAMME_COOKIE + programme, args["secret"][0].decode("utf-8", "replace")[:200],
+                                **self._cookie_args())
             kept = [(k, v.decode("utf-8", "replace")) for k, values in args.items() if k not in ("key", "secret")
                     for v in values]
             self.set_header("Cache-Control", "no-store")
@@ -348,7 +353,7 @@ def guarded_page_handler(base: type) -> type:
 
         def _forward_secrets(self) -> None:
             """Each secret only to the page that needs it: the key to the manager view, a workshop's
-            facilitator secret to that workshop's facilitator view."""
+            facilitator secret to that workshop's facilitator view, a programme's mentor secret to its cohort view."""
             page = self.request.path.rsplit("/", 1)[-1]
             key = self.get_cookie(MANAGER_COOKIE) if page == "manager.ipynb" else None
             if key:
@@ -356,6 +361,9 @@ def guarded_page_handler(base: type) -> type:
             workshop = self.get_query_argument("workshop", "")
             secret = (self.get_cookie(FACILITATOR_COOKIE + workshop)
                       if page == "mentor.ipynb" and workshop.isdigit() else None)
+            programme = self.get_query_argument("programme", "")
+            if page == "programme.ipynb" and programme.isdigit():  # a programme's cohort view (mentor)
+                secret = self.get_cookie(PROGRAMME_COOKIE + programme)
             if secret:
                 self.request.headers[SECRET_HEADER] = secret
 

@@ -10,6 +10,13 @@ Public API::
 """
 
 from store.answer import AnswerIn, AnswerInvalid, validate_answer
-from store.repository import Store, Submitted
+from store.programmes import AlreadyInProgramme, ProgrammeStore, StepIn
+from store.repository import Store as _Operations
+from store.repository import Submitted
 
-__all__ = ["AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]
+
+class Store(ProgrammeStore, _Operations):
+    """The one gateway to the database: the operations of ``store.repository`` and, for
+    onboarding programmes, ``store.programmes``."""
+
+__all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]

@@ -255,3 +255,73 @@ class AuthFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_auth_failures_client_at", "client", "at"),)
+
+
+class Programme(Base):
+    """An onboarding programme: a mentor's cohort works through steps over weeks towards a
+    calibration criterion (programmes/). Participants join with ``join_code`` or, behind
+    JupyterHub, by membership of ``hub_group``."""
+
+    __tablename__ = "programmes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="sv")
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: The mentor's secret link to the cohort view (standalone), stored hashed.
+    mentor_secret_hash: Mapped[str] = mapped_column(String(128))
+    #: Behind JupyterHub: the hub user who created it (may open the cohort view).
+    owner_hub_user: Mapped[str | None] = mapped_column(String(120))
+    #: Behind JupyterHub: members of this hub group are the programme's participants.
+    hub_group: Mapped[str | None] = mapped_column(String(120))
+    #: The Monday of week 1 (a date; stored as a timestamp at midnight UTC).
+    starts_on: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The criterion (programmes.criterion.Criterion as a dict: kind, window, thresholds).
+    criterion: Mapped[dict] = mapped_column(JSON)
+    min_group_size: Mapped[int] = mapped_column(Integer, default=5)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    steps: Mapped[list["ProgrammeStep"]] = relationship(
+        back_populates="programme", order_by="ProgrammeStep.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    __table_args__ = (CheckConstraint("min_group_size >= 1", name="min_group_positive"),)
+
+
+class ProgrammeStep(Base):
+    """One step of a programme: its cases, self-paced or in a workshop, from a given week."""
+
+    __tablename__ = "programme_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: The programme week (1 = the first) in which the step starts.
+    week: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(12), default="cases")
+    #: The case ids, in order.
+    case_ids: Mapped[list] = mapped_column(JSON)
+    #: A workshop step: the workshop the mentor opened for it.
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"))
+
+    programme: Mapped[Programme] = relationship(back_populates="steps")
+    __table_args__ = (
+        CheckConstraint("kind IN ('cases', 'workshop')", name="kind_valid"),
+        CheckConstraint("week >= 1", name="week_positive"),
+    )
+
+
+class ProgrammeMember(Base):
+    """A participant in a programme (one programme at a time: ``participant_id`` is unique)."""
+
+    __tablename__ = "programme_members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProgrammeWorkshopMember(Base):
+    """A member's identity in the workshop of a workshop step (its answers count for the programme)."""
+
+    __tablename__ = "programme_workshop_members"
+    member_id: Mapped[int] = mapped_column(ForeignKey("programme_members.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)

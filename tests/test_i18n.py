@@ -18,7 +18,7 @@ from samsyn.config import LANGUAGES
 from samsyn.i18n import Messages, MissingMessage, catalog
 
 REPO = Path(__file__).resolve().parent.parent
-CODE_DIRS = ["samsyn", "widgets", "cases", "scoring", "store", "feedback", "insight"]
+CODE_DIRS = ["samsyn", "widgets", "cases", "scoring", "store", "feedback", "insight", "programmes"]
 #: A literal key passed to a Messages object: m("key"), self.m("key"), messages("key").
 LITERAL_KEY = re.compile(r"""\b(?:m|msg|messages|self\.m)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 #: A key built at run time: m(f"prefix.{value}") — the families are listed below.

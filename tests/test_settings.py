@@ -14,7 +14,7 @@ import pytest
 from samsyn.config import Settings, SettingError
 
 REPO = Path(__file__).resolve().parent.parent
-APP_PACKAGES = ("samsyn", "cases", "widgets", "scoring", "store", "feedback", "insight", "training")
+APP_PACKAGES = ("samsyn", "cases", "widgets", "scoring", "store", "feedback", "insight", "programmes", "training")
 NAME = re.compile(r"^(SAMSYN|JUPYTERHUB)_[A-Z0-9_]+$")
 #: A value each kind of setting accepts, unlike its default.
 SAMPLES = {int: "4321", str: "sample-value", Path: "/tmp/samsyn-sample", bool: "yes"}

@@ -45,6 +45,8 @@ def role_links(ctx: PageContext, roles: hub.Roles) -> w.HTML:
     if roles.mentor:
         links.append(f'<li><a class="samsyn-mentor-link" href="{esc(page_url("mentor.ipynb", lang=ctx.lang))}">'
                      f'{esc(m("start.mentor_link"))}</a></li>')
+        links.append(f'<li><a class="samsyn-programmes-link" href="{esc(page_url("programme.ipynb", lang=ctx.lang))}">'
+                     f'{esc(m("start.programmes_link"))}</a></li>')
     if roles.manager:
         links.append(f'<li><a class="samsyn-manager-link" href="{esc(page_url("manager.ipynb", lang=ctx.lang))}">'
                      f'{esc(m("start.manager_link"))}</a></li>')
@@ -80,9 +82,16 @@ def build(ctx: PageContext, library: Library | None = None, store=None, roles: h
     if identity is not None:
         parts.append(identity)
     if ctx.settings.behind_hub:
-        parts.append(role_links(ctx, roles or hub.roles(ctx.settings)))
+        roles = roles or hub.roles(ctx.settings)
+        parts.append(role_links(ctx, roles))
         parts.append(HubWorkshops(ctx, store, ctx.settings.hub_user,
                                   current=participant if participant.hub_owner else None).widget)
+    if participant is not None and workshop is None:  # the trainee's programme first: this week's cases
+        from widgets import programme_view
+
+        if ctx.settings.behind_hub:
+            programme_view.join_by_hub_groups(store, participant, roles)
+        parts.append(programme_view.ProgrammeSection(ctx, store, library, participant).widget)
     cases = library.ordered()
     if workshop is not None:  # a workshop participant sees the workshop's cases, in the mentor's order
         cases = [library.cases[wc.case_id] for wc in workshop.cases if wc.case_id in library.cases]

@@ -5,4 +5,4 @@ whether the database is current; ``tests/store/test_migrations.py`` checks that
 it matches Alembic's own head.
 """
 
-HEAD = "0004_mapping"
+HEAD = "0005_programmes"

@@ -185,6 +185,9 @@ def test_secrets_leave_the_url_for_an_httponly_cookie(server):
     status, headers, _b = fetch(server.port, "/voila/render/mentor.ipynb?workshop=4&secret=s3cr3t&lang=sv")
     assert status == 303 and headers["location"] == "/voila/render/mentor.ipynb?workshop=4&lang=sv"
     assert headers["set-cookie"].startswith("samsyn_facilitator_4=")
+    status, headers, _b = fetch(server.port, "/voila/render/programme.ipynb?programme=7&secret=pr0g&lang=sv")
+    assert status == 303 and headers["location"] == "/voila/render/programme.ipynb?programme=7&lang=sv"
+    assert headers["set-cookie"].startswith("samsyn_programme_7=") and "HttpOnly" in headers["set-cookie"]
     status, headers, _b = fetch(server.port, "/?key=the-managers-own-key-1234&lang=en")
     assert status == 302 and "key" not in headers["location"] and "lang=en" in headers["location"]
 
