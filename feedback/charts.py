@@ -19,12 +19,13 @@ def distribution_svg(counts: list[tuple[str, int]], own_label: str | None, *, ti
     ``counts`` is ``[(label, count), …]`` in scale order. Returns SVG markup.
     """
     import altair as alt
-    import vl_convert
+
+    from samsyn.chart_text import svg as chart_svg
 
     order = [label for label, _n in counts]
     rows = [{"level": label, "n": int(n), "own": label == own_label} for label, n in counts]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12)),
+        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12)),
         x=alt.X("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
     )
     bars = base.mark_bar(height=20).encode(
@@ -36,15 +37,15 @@ def distribution_svg(counts: list[tuple[str, int]], own_label: str | None, *, ti
         width=360, height=len(rows) * 28, title=title,
         description=description,
     ).configure_view(stroke=None)
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
-    return svg
+    return chart_svg(chart.to_dict())
 
 
 def distance_svg(points: list[tuple[int, float | None, float | None]], *, title: str, x_title: str, y_title: str,
                  key_label: str, group_label: str, description: str) -> str:
     """Signed distance in steps from the key and from the group, case by case (oldest first)."""
     import altair as alt
-    import vl_convert
+
+    from samsyn.chart_text import svg as chart_svg
 
     rows = []
     for n, vs_key, vs_group in points:
@@ -60,4 +61,4 @@ def distance_svg(points: list[tuple[int, float | None, float | None]], *, title:
     zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="#888").encode(y="y:Q")
     chart = (zero + base.mark_line(point=True)).properties(width=420, height=180, title=title,
                                                            description=description)
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+    return chart_svg(chart.to_dict())

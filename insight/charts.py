@@ -49,15 +49,15 @@ def _steps_domain(*values) -> list[float]:
 
 
 def svg(spec: dict) -> str:
-    import vl_convert
+    from samsyn import chart_text  # labels never clipped
 
-    return vl_convert.vegalite_to_svg(spec)
+    return chart_text.svg(spec)
 
 
 def png(spec: dict, scale: float = 2.0) -> bytes:
-    import vl_convert
+    from samsyn import chart_text
 
-    return vl_convert.vegalite_to_png(spec, scale=scale)
+    return chart_text.png(spec, scale=scale)
 
 
 def alpha_over_time(per_tertial: "pd.DataFrame", *, title: str, y_title: str, description: str) -> dict:

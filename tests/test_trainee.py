@@ -89,7 +89,7 @@ def test_loop_submits_once_and_shows_feedback_with_prompts(library, store):
     loop.form.submit()  # a second click after the first went through stores nothing new
     assert store.count_answers("max") == 1
     html = html_of(loop.widget)
-    assert "Nationell referensgrupp, Webbkollen 2016 (n = 7)" in html
+    assert "Webbkollens samstämmighetstest 2016 (SKL 2018), n = 7" in html
     assert "<svg" in html
     assert "Du är först" in html
     assert 'data-prompt="lower_same_factors"' in html
@@ -162,12 +162,13 @@ def test_a_submit_the_answer_model_refuses_is_reported_not_raised(library, store
     assert "samsyn-notice" in loop.form.error.value and not loop.form.submit_button.disabled
 
 
-@pytest.mark.parametrize("lang, needle", [("sv", "Facit: ingen insats behövs."), ("en", "Key: no intervention needed.")])
+@pytest.mark.parametrize("lang, needle", [("sv", "Referensbedömning: Ingen insats – utredningen avslutas utan insats."),
+                                          ("en", "Reference assessment: No intervention – the investigation is closed without one.")])
 def test_a_key_with_no_intervention_says_so_in_the_feedback(library, store, lang, needle):
-    """Leo's key closes the investigation without an intervention: the feedback
-    names that, instead of listing an empty set of options."""
+    """Leo's key closes the investigation without an intervention ("ingen insats"):
+    the feedback names that, instead of listing an empty set of options."""
     case = library.get("leo")
-    assert case.key.interventions == [] and case.key.rationale.interventions
+    assert case.key.interventions == ["ingen_insats"] and case.key.rationale.interventions
     p = store.create_participant(f"Leo-{lang}", self_paced=True)
     loop = TraineeLoop(case, library, store, p, lang)
     fill(loop.form, "nagot_forhojd")

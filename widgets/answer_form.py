@@ -28,6 +28,7 @@ from cases import Case, Variables
 from samsyn.i18n import Messages
 from store.answer import MAX_SHORT, MAX_TEXT, AnswerIn
 from widgets.common import esc, html_widget
+from widgets.risk_anchors import risk_anchors_widget
 
 STEPS = ("exposure", "factors", "risk", "intervention", "goals", "motivation")
 EXPOSURE_GROUPS = ("home", "guardian", "child")
@@ -150,7 +151,8 @@ def bounded(payload: Any, limit: int = MAX_TEXT, depth: int = 0) -> Any:
 class AnswerForm:
     def __init__(self, case: Case, variables: Variables, lang: str, *, round: int = 1,
                  on_change: Callable[[dict[str, Any]], None] | None = None,
-                 on_submit: Callable[[AnswerIn], None] | None = None):
+                 on_submit: Callable[[AnswerIn], None] | None = None,
+                 worked_examples: dict[str, list[Case]] | None = None):
         self.case, self.variables, self.lang, self.round = case, variables, lang, round
         self.m = Messages(lang)
         self.on_change = on_change
@@ -197,7 +199,8 @@ class AnswerForm:
         self.safety.add_class("samsyn-safety")
         safety_help = m("form.safety_help", low=anchors[0].get(lang), high=anchors[10].get(lang))
         step_risk = [
-            self._fieldset(variables.risk.label.get(lang), [self.risk, self.missing_box], "samsyn-risk-group"),
+            self._fieldset(variables.risk.label.get(lang), [self.risk, self.missing_box, risk_anchors_widget(
+                variables, lang, worked_examples, exclude_case=case.id)], "samsyn-risk-group"),
             self._fieldset(variables.safety_scale.label.get(lang),
                            [html_widget(f"<p>{esc(safety_help)}</p>"), self.safety], "samsyn-safety-group"),
         ]
@@ -406,9 +409,16 @@ class AnswerForm:
             elif self.risk.value == self.variables.risk.not_assessable.id and not self.missing_info.value.strip():
                 out.append(m("form.error.missing_info"))
         elif name == "intervention":
-            if not any(b.value for b in self.interventions.values()):
+            chosen = [o for o, b in self.interventions.items() if b.value]
+            none = [o for o in chosen if o in self.variables.no_intervention_ids]
+            focus = any(b.value for b in self.focus.values())
+            if not chosen:
                 out.append(m("form.error.no_intervention"))
-            if not any(b.value for b in self.focus.values()):
+            elif none and len(chosen) > 1:
+                out.append(m("form.error.no_intervention_combined", option=self.variables.option_label("intervention", none[0], self.lang)))
+            if none and focus:
+                out.append(m("form.error.focus_without_intervention"))
+            elif not none and not focus:
                 out.append(m("form.error.no_focus"))
         elif name == "goals":
             if not any(g["goal"].value.strip() for g in self.goals):

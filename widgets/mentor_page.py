@@ -25,7 +25,10 @@ from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from samsyn.numbers import dec, num, pct
 from widgets.identity import wait_message
+from widgets.panel_view import panel_tables_html
+from widgets.risk_anchors import anchors_html
 
 log = logging.getLogger(__name__)
 MENTOR_NOTEBOOK = "mentor.ipynb"
@@ -53,12 +56,12 @@ def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) 
     return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
 
 
-def _weight_cell(row: dict, dim: str) -> str:
-    """"median (consensus)" of one weighting dimension, or empty."""
+def _weight_cell(row: dict, dim: str, lang: str = "sv") -> str:
+    """"median (consensus)" of one weighting dimension, or empty; numbers as ``lang`` writes them."""
     median, cns = row.get(f"{dim}_median"), row.get(f"{dim}_consensus")
     if median is None:
         return ""
-    return f"{median:g}" + (f" ({cns:.2f})" if cns is not None else "")
+    return num(median, lang) + (f" ({dec(cns, lang)})" if cns is not None else "")
 
 
 class CreateWorkshop:
@@ -294,14 +297,15 @@ class Facilitator:
                 f'{distribution_svg(pairs, None, title=title, own_text="", count_title=m("feedback.count_axis"), description=desc)}</figure>']
         if r.panel is not None:
             ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
-            ptitle = m("feedback.panel_chart", n=r.panel.n, year=r.panel.year)
+            ptitle = m("feedback.panel_chart", n=num(r.panel.n, lang), year=r.panel.year)
             pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
             html.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(pdesc)}">'
                         f'{distribution_svg(ppairs, None, title=ptitle, own_text="", count_title=m("feedback.count_axis"), description=pdesc)}</figure>')
         if r.key_risk:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
+        html.append(self._anchors(case_id, r))
         if r.consensus is not None:
-            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=dec(r.consensus, lang)))}</p>')
         from feedback.report import alpha_text
         from feedback.workshop import workshop_alpha
 
@@ -317,9 +321,11 @@ class Facilitator:
                 continue
             label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
                      else v.intervention.label.get(lang))
-            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{round(s * 100):d} %</td></tr>"
+            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{esc(pct(s, lang))}</td></tr>"
                            for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
+        if r.panel is not None and r.panel_shares:
+            html.append(f'<div class="samsyn-reveal-panel">{panel_tables_html(r.panel, v, lang, r.panel_shares, group_n=r.n)}</div>')
         # same factors, different weight
         html.append(f"<h3>{esc(m('feedback.factors_heading'))}</h3>")
         if r.factor_pattern and r.factor_pattern != "undefined":
@@ -330,8 +336,8 @@ class Facilitator:
             if factor is None:
                 continue
             dims = ("severity", "extent") if row["kind"] == "risk" else ("extent", "function")
-            cells = "".join(f"<td>{_weight_cell(row, d)}</td>" for d in dims)
-            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{round(row['share_named'] * 100):d} %</td>{cells}</tr>")
+            cells = "".join(f"<td>{esc(_weight_cell(row, d, lang))}</td>" for d in dims)
+            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{esc(pct(row['share_named'], lang))}</td>{cells}</tr>")
         if rows:
             html.append(f'<table class="samsyn-table samsyn-factor-table"><thead><tr><th scope="col">{esc(m("mentor.factor"))}</th>'
                         f'<th scope="col">{esc(m("mentor.named_by"))}</th><th scope="col">{esc(m("mentor.weight_1"))}</th>'
@@ -349,6 +355,17 @@ class Facilitator:
                             f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
             html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
         self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
+
+    def _anchors(self, case_id: str, r) -> str:
+        """The levels' definitions for the discussion: the reference assessment's level and the group's median marked."""
+        m = self.m
+        marks: dict[str, list[str]] = {}
+        if r.key_risk:
+            marks.setdefault(r.key_risk, []).append(m("anchors.mark_key"))
+        for level in r.median_levels:
+            marks.setdefault(level, []).append(m("anchors.mark_group_median"))
+        return anchors_html(self.library.variables, self.lang, self.library.worked_examples_by_level(),
+                            current_case=case_id, marks=marks)
 
     def guide_html(self, case: Case) -> str:
         return guide_html(case, self.library, self.lang)

@@ -72,7 +72,8 @@ class TraineeLoop:
             self.show_feedback(answer.id)
         else:
             self.form = AnswerForm(case, library.variables, lang, round=round,
-                                   on_change=self.save_draft, on_submit=self.submit)
+                                   on_change=self.save_draft, on_submit=self.submit,
+                                   worked_examples=library.worked_examples_by_level())
             draft = store.load_draft(participant.id, case.id, round)
             if draft is None and round > 1:
                 earlier = store.answer_for(participant.id, case.id, round - 1)
@@ -147,6 +148,7 @@ class TraineeLoop:
                             panel=panel, min_group=self.min_group)
         saved = {r.prompt_id: r.text for r in own_row.reflections}
         view = FeedbackView(fb, self.case, self.library.variables, self.lang, saved_reflections=saved,
+                            worked_examples=self.library.worked_examples_by_level(),
                             on_reflect=lambda pid, text: self.store.save_reflection(answer_id, pid, text))
         submitted = html_widget(f'<p class="samsyn-submitted" role="status">{esc(self.m("feedback.submitted"))}</p>')
         self.body.children = [submitted, view.widget]
