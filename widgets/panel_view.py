@@ -15,6 +15,11 @@ from samsyn.numbers import num, pct, pct_range
 from widgets.common import esc
 
 
+PANEL_STYLE = ("<style>.samsyn-panel-table{width:100%;max-width:48rem}.samsyn-panel-table caption{text-align:left;"
+               "font-weight:600;padding:.6em 0 .2em}.samsyn-panel-table td{white-space:nowrap}"
+               ".samsyn-panel-table th[scope=row]{font-weight:400}</style>")
+
+
 def variable_caption(variables: Variables, variable: str, lang: str) -> str:
     if variable.startswith("exposure."):
         group = variables.group("exposure", variable.split(".", 1)[1])
@@ -61,7 +66,7 @@ def panel_tables_html(panel: Panel, variables: Variables, lang: str,
     m = Messages(lang)
     own = group_n is None
     who = m("panel.col_you") if own else m("panel.col_group", n=num(group_n, lang))
-    out = [f"<h3>{esc(m('panel.heading'))}</h3>",
+    out = [PANEL_STYLE, f"<h3>{esc(m('panel.heading'))}</h3>",
            f"<p>{esc(m('panel.intro', source=panel_source(panel, lang)))}</p>"]
     for variable, rows in comparison.items():
         body = []
