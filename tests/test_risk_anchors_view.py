@@ -126,3 +126,18 @@ def test_the_mentor_reveal_shows_the_definitions_with_the_reference_assessment_m
     assert "referensbedömningen" in blocks["mycket_hog"]  # Tobias's key
     assert "gruppens median" in blocks["mycket_hog"]
     assert "tobias" in _example_ids(blocks["mycket_hog"])
+
+
+def test_in_a_workshop_the_rating_step_lists_none_of_the_workshops_cases(store, library):
+    """The group answers the workshop's cases blind: no example list gives one of their keys away."""
+    workshop, _secret = store.create_workshop("W", ["tobias", "leo", "assi"], min_group_size=3)
+    p = store.join_workshop(workshop.join_code, "P1")
+    loop = TraineeLoop(library.get("tobias"), library, store, p, "sv", workshop=store.workshop(workshop.id))
+    loop.form.go(STEPS.index("risk"))
+    blocks = _anchor_blocks(html_of(loop.form.widget))
+    listed = {cid for block in blocks.values() for cid in _example_ids(block)}
+    assert listed and not listed & {"tobias", "leo", "assi"}
+    self_paced = TraineeLoop(library.get("tobias"), library, store, store.create_participant("S", self_paced=True), "sv")
+    self_paced.form.go(STEPS.index("risk"))
+    listed = {cid for block in _anchor_blocks(html_of(self_paced.form.widget)).values() for cid in _example_ids(block)}
+    assert {"leo", "assi"} <= listed and "tobias" not in listed

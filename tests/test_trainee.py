@@ -176,5 +176,5 @@ def test_a_key_with_no_intervention_says_so_in_the_feedback(library, store, lang
     loop.form.submit()
     html = html_of(loop.widget)
     assert needle in html
-    assert "Facit: ." not in html and "Key: ." not in html
+    assert "Referensbedömning: ." not in html and "Reference assessment: ." not in html
     assert case.key.rationale.interventions.get(lang)[:40] in html.replace("&#x27;", "'")
