@@ -48,16 +48,16 @@ def _steps_domain(*values) -> list[float]:
     return [float(math.floor(lo)), float(math.ceil(hi))]
 
 
-def svg(spec: dict) -> str:
-    from samsyn import chart_text  # labels never clipped
+def svg(spec: dict, lang: str | None = None) -> str:
+    from samsyn import chart_text  # labels never clipped; axis numbers as ``lang`` writes them
 
-    return chart_text.svg(spec)
+    return chart_text.svg(spec, lang)
 
 
-def png(spec: dict, scale: float = 2.0) -> bytes:
+def png(spec: dict, scale: float = 2.0, lang: str | None = None) -> bytes:
     from samsyn import chart_text
 
-    return chart_text.png(spec, scale=scale)
+    return chart_text.png(spec, scale=scale, lang=lang)
 
 
 def alpha_over_time(per_tertial: "pd.DataFrame", *, title: str, y_title: str, description: str) -> dict:

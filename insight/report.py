@@ -387,7 +387,7 @@ def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
         return "".join(out)
     out += [f'<p class="samsyn-manager-fact">{esc(f)}</p>' for f in s.facts]
     for c in s.charts:
-        out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img">{charts.svg(c.spec)}</figure>')
+        out.append(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img">{charts.svg(c.spec, ctx.lang)}</figure>')
     for t in s.tables:
         out.append(f'<div class="samsyn-manager-table-wrap">{table_html(t, m, ctx.lang, ctx.min_group)}</div>')
     out += [f'<p class="samsyn-manager-note">{esc(n)}</p>' for n in s.notes]
@@ -472,7 +472,7 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None) -> bytes:
         for f in s.facts:
             para(f, 10, 1)
         for c in s.charts:
-            png_bytes = charts.png(c.spec)
+            png_bytes = charts.png(c.spec, lang=ctx.lang)
             from PIL import Image
 
             w, h = Image.open(io.BytesIO(png_bytes)).size

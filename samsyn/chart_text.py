@@ -35,15 +35,24 @@ def unclipped(spec: dict) -> dict:
     return spec
 
 
-def svg(spec: dict) -> str:
-    """The chart as SVG markup, measured in ``FONT``, drawn with ``FONT_STACK``."""
+#: d3-format locales: axis numbers as each language writes them (0,2 in Swedish).
+FORMAT_LOCALES = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def _locale(lang: str | None) -> dict:
+    return {"format_locale": FORMAT_LOCALES[lang]} if lang in FORMAT_LOCALES else {}
+
+
+def svg(spec: dict, lang: str | None = None) -> str:
+    """The chart as SVG markup, measured in ``FONT``, drawn with ``FONT_STACK``; axis
+    numbers in ``lang``'s format when given."""
     import vl_convert
 
-    markup = vl_convert.vegalite_to_svg(unclipped(spec))
+    markup = vl_convert.vegalite_to_svg(unclipped(spec), **_locale(lang))
     return markup.replace(f'font-family="{FONT}"', f'font-family="{FONT_STACK}"')
 
 
-def png(spec: dict, scale: float = 2.0) -> bytes:
+def png(spec: dict, scale: float = 2.0, lang: str | None = None) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_png(unclipped(spec), scale=scale)
+    return vl_convert.vegalite_to_png(unclipped(spec), scale=scale, **_locale(lang))

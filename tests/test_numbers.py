@@ -106,3 +106,16 @@ def test_swedish_reveal_record_and_progress_have_no_point_decimal(store, library
 
     progress = shown_text(html_of(progress_view.build(store, people[0], library, "sv", min_group=3)))
     assert not POINT_DECIMAL.findall(progress), POINT_DECIMAL.findall(progress)
+
+
+def test_chart_axis_numbers_have_a_decimal_comma_in_swedish():
+    import altair as alt
+
+    from insight import charts
+
+    spec = alt.Chart(alt.Data(values=[{"x": 0.25, "y": "a"}, {"x": 0.75, "y": "b"}])).mark_bar().encode(
+        x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1])), y="y:N").to_dict()
+    labels = lambda svg: re.findall(r"<text[^>]*>([^<]*)</text>", svg)  # noqa: E731
+    sv, en = labels(charts.svg(spec, "sv")), labels(charts.svg(spec, "en"))
+    assert "0,2" in sv and "0.2" not in sv
+    assert "0.2" in en
