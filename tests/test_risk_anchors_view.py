@@ -113,7 +113,7 @@ def store(tmp_path, monkeypatch):
 
 
 def test_the_mentor_reveal_shows_the_definitions_with_the_reference_assessment_marked(store, library):
-    workshop, secret = store.create_workshop("W", ["tobias"], min_group_size=3)
+    workshop, secret = store.create_workshop("W", ["tobias", "leo"], min_group_size=3)
     for i, risk in enumerate(["hog", "mycket_hog", "mycket_hog"]):
         p = store.join_workshop(workshop.join_code, f"P{i}")
         loop = TraineeLoop(library.get("tobias"), library, store, p, "sv", workshop=store.workshop(workshop.id))
@@ -126,6 +126,13 @@ def test_the_mentor_reveal_shows_the_definitions_with_the_reference_assessment_m
     assert "referensbedömningen" in blocks["mycket_hog"]  # Tobias's key
     assert "gruppens median" in blocks["mycket_hog"]
     assert "tobias" in _example_ids(blocks["mycket_hog"])
+    # Leo is still answered blind in this workshop: not an example until it is revealed
+    listed = {cid for block in blocks.values() for cid in _example_ids(block)}
+    assert "leo" not in listed
+    f.reveal("leo")
+    f.reveal("tobias")
+    listed = {cid for block in _anchor_blocks(html_of(f.case_boxes["tobias"]["panel"])).values() for cid in _example_ids(block)}
+    assert "leo" in listed
 
 
 def test_in_a_workshop_the_rating_step_lists_none_of_the_workshops_cases(store, library):

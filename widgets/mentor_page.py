@@ -20,12 +20,12 @@ import ipywidgets as w
 from cases import Case, Library
 from samsyn import hub
 from samsyn.i18n import Messages
+from samsyn.numbers import dec, num, pct
 from store import Store
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
 from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
-from samsyn.numbers import dec, num, pct
 from widgets.identity import wait_message
 from widgets.panel_view import panel_tables_html
 from widgets.risk_anchors import anchors_html
@@ -357,15 +357,21 @@ class Facilitator:
         self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
 
     def _anchors(self, case_id: str, r) -> str:
-        """The levels' definitions for the discussion: the reference assessment's level and the group's median marked."""
+        """The levels' definitions for the discussion: the reference assessment's level and the group's
+        median marked. The workshop's cases not yet revealed in this round are no worked examples (the
+        view may be on the wall while the group still answers them blind)."""
         m = self.m
         marks: dict[str, list[str]] = {}
         if r.key_risk:
             marks.setdefault(r.key_risk, []).append(m("anchors.mark_key"))
         for level in r.median_levels:
             marks.setdefault(level, []).append(m("anchors.mark_group_median"))
-        return anchors_html(self.library.variables, self.lang, self.library.worked_examples_by_level(),
-                            current_case=case_id, marks=marks)
+        workshop = self.workshop
+        blind = {wc.case_id for wc in workshop.cases
+                 if wc.case_id != case_id and wc.revealed_round < workshop.current_round}
+        examples = {rid: [c for c in cases if c.id not in blind]
+                    for rid, cases in self.library.worked_examples_by_level().items()}
+        return anchors_html(self.library.variables, self.lang, examples, current_case=case_id, marks=marks)
 
     def guide_html(self, case: Case) -> str:
         return guide_html(case, self.library, self.lang)
