@@ -5,9 +5,11 @@ Six steps, each validated before the next opens:
 1. identified exposure (three groups of options),
 2. the factor grid — risk factors with severity and extent, protective factors
    with extent and function, from the case or in the trainee's own words,
-3. the risk rating (four levels, or "not known" with what is missing) and the
-   Signs of Safety 0–10 scale,
-4. intervention type(s) and focus,
+3. the risk rating (four levels, or "not known" with what is missing) — with the
+   anchored levels behind a closed disclosure (``widgets.risk_anchors``; the
+   ``worked_examples`` never include the case being rated) — and the Signs of
+   Safety 0–10 scale,
+4. intervention type(s) and focus ("ingen insats" stands alone and has no focus),
 5. goals, with fields that invite a baseline, an observable change and a time frame,
 6. the motivation, then submit.
 
