@@ -89,9 +89,10 @@ class SamsynVoila(Voila):
         return guard.secure(self, redirects + kept)
 
 
-def run_voila(settings: Settings, *, open_browser: bool = False) -> None:
-    """Run Voila in this process, serving the notebooks of the installed ``training`` package."""
-    notebooks = training_dir().resolve()
+def run_voila(settings: Settings, *, open_browser: bool = False, notebooks: Path | None = None) -> None:
+    """Run Voila in this process, serving the notebooks of the installed ``training`` package
+    (or, for a test, another folder of notebooks with its own ``voila.json``)."""
+    notebooks = (notebooks or training_dir()).resolve()
     os.chdir(notebooks)  # voila.json is read from the working directory
     config_dirs = [str(notebooks)]
     if settings.voila_config_dir:

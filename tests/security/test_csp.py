@@ -132,14 +132,15 @@ def vega_app(tmp_path_factory):
     port = free_port()
     log = (folder / "voila.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
-                             "from samsyn.server import run_voila; "
-                             f"run_voila(port={port}, ip='127.0.0.1', open_browser=False, notebooks=Path(sys.argv[1]))",
+                             "from samsyn.config import Settings; from samsyn.server import run_voila; "
+                             f"run_voila(Settings.from_env().replace(port={port}, ip='127.0.0.1'), notebooks=Path(sys.argv[1]))",
                              str(folder)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}"
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
