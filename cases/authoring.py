@@ -32,17 +32,8 @@ from typing import Any
 
 import yaml
 
-from cases.loader import (
-    CASE_SUFFIXES,
-    MAX_FILE_BYTES,
-    CaseError,
-    CaseFileError,
-    _NoAliasSafeLoader,
-    check_paths,
-    load_case_file,
-    load_library,
-    read_yaml,
-)
+from cases.files import MAX_FILE_BYTES, CaseError, CaseFileError, SafeCaseLoader, read_yaml
+from cases.loader import CASE_SUFFIXES, check_paths, load_case_file, load_library
 from cases.schema import ID_PATTERN, SIDES, Case
 from cases.variables import Variables
 
@@ -87,7 +78,7 @@ def field_places(text: str) -> dict[str, Place]:
     """Every field path of a YAML text (``key.factors.risk``, ``vignette.familj_och_miljo[0].area``)
     with the line it starts on. Empty when the text is not YAML the loader accepts."""
     try:
-        root = yaml.compose(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - the loader's own safe subclass
+        root = yaml.compose(text, Loader=SafeCaseLoader)  # noqa: S506 - the loader's own safe subclass
     except yaml.YAMLError:
         return {}
     places: dict[str, Place] = {}

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 from pydantic import ValidationError
 
+from cases.files import MAX_FILE_BYTES, CaseError, CaseFileError, read_yaml, validation_errors
+from cases.local_variables import apply_local_variables, local_variables_path_setting
 from cases.panel import PanelSet, load_panels
 from cases.schema import Case
 from cases.variables import DEFAULT_VARIABLES_PATH, Variables
@@ -33,118 +33,7 @@ log = logging.getLogger(__name__)
 # Package data: found where the package is installed (a wheel or a checkout).
 LIBRARY_DIR = Path(str(importlib.resources.files("cases") / "library"))
 DEFAULT_PANEL_PATH = Path(str(importlib.resources.files("cases") / "reference_panel.yaml"))
-MAX_FILE_BYTES = 256 * 1024
 CASE_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class CaseError:
-    """One problem in one file: which file, which field, what is wrong."""
-
-    file: str
-    field: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.problem}"
-
-
-class CaseFileError(Exception):
-    def __init__(self, errors: list[CaseError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
-#: Deepest nesting of mappings and lists a file may have (case files need ~6).
-MAX_DEPTH = 32
-
-
-class _NoAliasSafeLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases, deep nesting and duplicate keys."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases (&, *) are not allowed in case files", event.start_mark
-            )
-        if self._depth >= MAX_DEPTH:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
-        seen: set = set()
-        for key_node, _value in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (the first one would be silently lost)", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Read one YAML file; raise CaseFileError naming the file on any problem."""
-    name = display or str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CaseFileError([CaseError(name, "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
-    if size > max_bytes:
-        raise CaseFileError([CaseError(name, "(file)", f"is {size} bytes; the limit is {max_bytes} bytes")])
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseFileError([CaseError(name, "(file)", f"cannot be read: {exc.strerror or exc}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CaseFileError([CaseError(name, "(file)", f"is not valid UTF-8 (byte {exc.start}, line {line})")]) from None
-    try:
-        return yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CaseFileError([CaseError(name, where, f"YAML error: {problem}")]) from None
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(root)"
-
-
-#: A cross-field check names the field it complains about as a prefix of its
-#: message ("key.factors.risk: 'x' is not ..."); that prefix belongs in the field.
-_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])*(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])*)*): (.+)$", re.S)
-
-
-def validation_errors(name: str, exc: ValidationError) -> list[CaseError]:
-    errors = []
-    for err in exc.errors(include_url=False):
-        message = err["msg"].removeprefix("Value error, ")
-        where = _field(err["loc"])
-        match = _FIELD_PREFIX.match(message)
-        if match:
-            inner, message = match.groups()
-            where = inner if where == "(root)" else f"{where}.{inner}"
-        errors.append(CaseError(name, where, message))
-    return errors
 
 
 #: ``load_variables(local=FROM_SETTINGS)``: use the configured local variables file, if any.
@@ -155,8 +44,6 @@ def load_variables(path: Path = DEFAULT_VARIABLES_PATH, local: Path | None | obj
     """The variables: the shipped file with a municipality's local changes applied
     (``cases/local_variables.py``; by default the file ``SAMSYN_VARIABLES_FILE`` names).
     Raises CaseFileError naming the file, field and problem."""
-    from cases.local_variables import apply_local_variables, local_variables_path_setting
-
     data = read_yaml(path)
     if local is FROM_SETTINGS:
         local = local_variables_path_setting()
@@ -276,8 +163,6 @@ def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library
     again, a call when nothing changed costs a directory listing.
     A broken local variables file does not take the library down: its errors
     are listed with the cases' and the shipped variables are used."""
-    from cases.local_variables import local_variables_path_setting
-
     root = Path(root) if root else LIBRARY_DIR
     files = _case_files(root) if root.is_dir() else []
     local = local_variables_path_setting()

@@ -42,6 +42,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from cases.files import CaseError, CaseFileError, validation_errors
+from samsyn.config import settings
 from cases.variables import NonEmpty, OptionId
 
 #: The most options a local file may add to one group (the answer form lists them all).
@@ -95,8 +97,6 @@ def apply_local_variables(shipped: dict[str, Any], local: Any, display: str) -> 
     Raises ``CaseFileError`` with every problem (file, field, problem); the
     shipped data is never modified.
     """
-    from cases.loader import CaseError, CaseFileError, validation_errors
-
     if not isinstance(local, dict):
         raise CaseFileError([CaseError(display, "(root)", "a local variables file must be a mapping of fields")])
     try:
@@ -153,6 +153,4 @@ def apply_local_variables(shipped: dict[str, Any], local: Any, display: str) -> 
 
 def local_variables_path_setting() -> Path | None:
     """The configured local variables file (``SAMSYN_VARIABLES_FILE``), or None."""
-    from samsyn.config import settings
-
     return settings().variables_file

@@ -9,15 +9,10 @@ least its largest option's count and at most its options' counts together.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
+from cases.files import CaseFileError, read_yaml, validation_errors
 from cases.variables import BiLabel, Variables
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -123,8 +118,6 @@ class PanelSet(_Strict):
 
 
 def load_panels(path: Path, variables: Variables) -> PanelSet:
-    from cases.loader import CaseFileError, read_yaml, validation_errors
-
     data = read_yaml(Path(path))
     try:
         return PanelSet.model_validate(data, context={"variables": variables})

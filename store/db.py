@@ -22,7 +22,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
-_lock = threading.Lock()
+_lock = threading.RLock()  # engine_for takes it too, inside ensure_schema
 
 
 def normalise_url(url: str) -> str:
@@ -84,31 +84,53 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+#: The key of the PostgreSQL advisory lock that migrations hold ("SAMS").
+MIGRATION_LOCK_KEY = 0x53414D53
+
+
+def _hold_migration_lock(conn) -> None:
+    """Take the database-wide migration lock for the rest of this transaction.
+
+    Kernels start side by side (a room opening its pages at once), and each migrates
+    a fresh database on first use: without one lock across processes, two of them
+    create the same tables. PostgreSQL: a transaction-level advisory lock. SQLite: an
+    immediate (write) transaction, which waits for the other writer (busy timeout).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def migrate(url: str, revision: str = "head") -> None:
-    """Upgrade the database at ``url`` to ``revision`` (default: newest)."""
+    """Upgrade the database at ``url`` to ``revision`` (default: newest).
+
+    The migration lock is held from before Alembic reads the current revision until the
+    upgrade commits, so a second process that waited finds the schema current and does nothing.
+    """
     from alembic import command
 
     engine = engine_for(url)
     cfg = alembic_config(url)
     with engine.begin() as conn:
+        _hold_migration_lock(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
 def ensure_schema(url: str) -> None:
-    """Migrate once per process (cheap check when already current)."""
+    """Migrate once per process (cheap check when already current); the process lock is held throughout."""
     key = normalise_url(url)
     if key in _migrated:
         return
+    from store.migrations import HEAD
+
     with _lock:
         if key in _migrated:
             return
-    engine = engine_for(url)
-    from store.migrations import HEAD
-
-    if current_revision(engine) != HEAD:
-        migrate(url)
-    _migrated.add(key)
+        if current_revision(engine_for(url)) != HEAD:
+            migrate(url)
+        _migrated.add(key)
 
 
 def session_factory(url: str, *, migrate_schema: bool = True) -> sessionmaker[Session]:
