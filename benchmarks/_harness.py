@@ -127,6 +127,30 @@ class Server:
                 time.sleep(0.3)
         raise TimeoutError(f"{self.name}: kernels not ready within {timeout:.0f} s ({len(self.kernels())} running)")
 
+    def preheated(self) -> int:
+        """Kernels preheated and waiting for their request: each holds a websocket to this Voila
+        (``voila/query/<id>``); a page's kernel has none."""
+        count = 0
+        for proc in self.kernels():
+            try:
+                conns = proc.net_connections(kind="tcp")
+            except psutil.Error:
+                continue
+            if any(c.raddr and c.raddr.port == self.port and c.status == psutil.CONN_ESTABLISHED for c in conns):
+                count += 1
+        return count
+
+    def wait_preheated(self, expected: int, timeout: float = 1200.0) -> float:
+        """Wait until ``expected`` kernels are preheated and the server is quiet. Returns the wait."""
+        start = time.monotonic()
+        while self.preheated() < expected:
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"{self.name}: {self.preheated()} of {expected} kernels preheated "
+                                   f"within {timeout:.0f} s")
+            time.sleep(1.0)
+        self.wait_idle(expected, timeout=max(60.0, timeout - (time.monotonic() - start)))
+        return time.monotonic() - start
+
     def stop(self, sig: int = 15) -> None:
         if self.proc.poll() is None:
             try:
@@ -144,7 +168,10 @@ def start_samsyn(tmp: Path, voila_config: dict | None = None, extra_env: dict[st
                  name: str = "samsyn") -> Server:
     data = tmp / "data"
     env = {**os.environ, "SAMSYN_DATA_DIR": str(data), "SAMSYN_DATABASE_URL": f"sqlite:///{data / 'samsyn.sqlite3'}",
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1",
+           # Every browser of a benchmark comes from 127.0.0.1: one client for the per-client kernel cap
+           # (samsyn/guard.py). load.py gives each trainee an address of its own and keeps the default.
+           "SAMSYN_MAX_KERNELS_PER_CLIENT": "400", **(extra_env or {})}
     if voila_config is not None:
         config_dir = tmp / "voila-config"
         config_dir.mkdir(exist_ok=True)

@@ -1,14 +1,17 @@
-"""Workshop burst: 30 trainees open the same case page within 5 s, then submit at once.
+"""Workshop burst in Chromium, a realism check: 10 trainees open the same case page within 5 s, then submit at once.
 
-    .venv/bin/python benchmarks/burst.py [--users 30] [--spread 5] [--pool N]
+    .venv/bin/python benchmarks/burst.py [--users 10] [--spread 5] [--pool N]
+
+The server's capacity is measured by benchmarks/load.py (simulated trainees that speak the
+protocol, no browser); this one keeps real Chromium contexts in the loop, on the same CPUs.
 
 What happens, on this machine, only on 127.0.0.1:
 
 1. ``samsyn serve`` starts with the production ``training/voila.json`` (or, with
    ``--pool N``, with N preheated case-page kernels) and the pool fills;
-2. 30 participants are created directly in the store (as a mentor's
+2. N participants (``--users``, default 10) are created directly in the store (as a mentor's
    workshop would), each with a personal code;
-3. one Debian Chromium opens 30 browser contexts; context *i* opens the case
+3. one Debian Chromium opens N browser contexts; context *i* opens the case
    page with its own code at *i* × spread / users seconds (all within 5 s);
 4. each trainee goes through the six steps as fast as the page allows (one
    choice per step, a goal, a motivation), then waits at the submit button
@@ -137,7 +140,7 @@ async def run_browsers(url_for, trainees: list[Trainee], spread: float, overall_
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--spread", type=float, default=5.0, help="seconds over which the pages are opened")
     parser.add_argument("--pool", type=int, default=None,
                         help="preheated case-page kernels (default: training/voila.json as committed)")
@@ -166,7 +169,6 @@ def main() -> None:
         pool_note += f"; fill_delay={args.fill_delay:g} s"
     pools = config["VoilaKernelManager"]["kernel_pools_config"]
     pool = pools["case.ipynb"]["pool_size"]
-    start_pool = pools["start.ipynb"]["pool_size"]
 
     tmp = temp_dir("samsyn-bench-burst-")
     server = None
@@ -177,7 +179,8 @@ def main() -> None:
         for i in range(users):
             p = store.create_participant(f"Deltagare {i + 1}", self_paced=True)
             trainees.append(Trainee(i, p.personal_code, p.id))
-        fill_wait = server.wait_idle(pool + start_pool, timeout=600)
+        fill_wait = server.wait_preheated(sum(v.get("pool_size", 0) for k, v in pools.items() if k != "default"),
+                                          timeout=900)
         peak = {"kernels": 0, "rss": 0.0}
         cpu_seen: dict[tuple[str, int], float] = {}  # (group, pid) -> last CPU seconds seen
         stop = False

@@ -106,7 +106,7 @@ def main() -> None:
         store = Store(samsyn.database_url)
         codes = iter([store.create_participant(f"Bench {i}", self_paced=True).personal_code
                       for i in range(rounds + open_pages + 3)])
-        samsyn_pool = 3  # start.ipynb 1 + case.ipynb 2 in training/voila.json
+        samsyn_pool = 5  # start 1 + case 2 + mentor 1 + manager 1 in training/voila.json
 
         def case_url() -> str:
             return f"{samsyn.url}/voila/render/case.ipynb?case=assi&lang=sv&code={next(codes)}"
@@ -129,7 +129,9 @@ def main() -> None:
             warm.close()
             for _round in range(rounds):
                 for name, server, url, selector, expected in targets:
-                    server.wait_idle(expected)
+                    # Samsyn's preheated kernels wait on a websocket for their request (counted); the bare
+                    # notebook asks nothing of the request, so its preheated kernel just runs and idles
+                    server.wait_preheated(expected) if server is samsyn else server.wait_idle(expected)
                     voila_proc = psutil.Process(server.proc.pid)
                     before = {p.pid: cpu(p) for p in server.kernels()}
                     if server is samsyn and _round == 0:
@@ -146,7 +148,7 @@ def main() -> None:
                     load.close()
 
             # Without a preheated kernel: three case pages back to back, pool of two.
-            samsyn.wait_idle(samsyn_pool)
+            samsyn.wait_preheated(samsyn_pool)
             held = [Load(browser, case_url(), ".samsyn-next") for _ in range(3)]
             cold = held[-1].tti
             # Memory: case pages held open at once.
@@ -200,10 +202,21 @@ def main() -> None:
         row("preheated, waiting in the pool (median)", pooled)
     print()
     ratio = median(tti["case page"]) / base
+    ratio_hot = median(tti["case page"]) / base_hot
+    cpu_ratio = (median(server_cpu["case page"]) / median(server_cpu["bare notebook, preheated"])
+                 if server_cpu["case page"] and server_cpu["bare notebook, preheated"] else float("nan"))
     case_rss = max(r for r, _u, _p in open_memory) if open_memory else float("nan")
-    print(f"target: case page TTI ≤ 1.2 × bare notebook (plain voila): {ratio:.2f} × — "
-          f"{'met' if ratio <= 1.2 else 'MISSED'}")
-    print(f"target: ≤ 90 MB RSS per case-page kernel: max {case_rss:.1f} MB — {'met' if case_rss <= 90 else 'MISSED'}")
+    print(f"case page TTI ÷ bare notebook (plain voila): {ratio:.2f} ×")
+    print(f"target: case page TTI ≤ 1.2 × the bare preheated page: {ratio_hot:.2f} × — "
+          f"{'met' if ratio_hot <= 1.2 else 'MISSED'}")
+    print(f"target: case page server CPU ≤ 1.5 × the bare preheated page: {cpu_ratio:.2f} × — "
+          f"{'met' if cpu_ratio <= 1.5 else 'MISSED'}")
+    print(f"target: ≤ 90 MB RSS per case-page kernel (before feedback; after: benchmarks/load.py): max {case_rss:.1f} MB — "
+          f"{'met' if case_rss <= 90 else 'MISSED'}")
+    if pooled:
+        heaviest = max(r for r, _u, _p in pooled)
+        print(f"target: no pool kernel heavier than a case-page kernel: heaviest waiting {heaviest:.1f} MB RSS vs "
+              f"case page {case_rss:.1f} MB — {'met' if heaviest <= case_rss else 'MISSED'}")
 
 
 if __name__ == "__main__":

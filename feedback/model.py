@@ -137,7 +137,7 @@ def _steps(own: str, reference_level: float | None, levels: tuple[str, ...]) -> 
 def _panel_median(panel: Panel | None, levels: tuple[str, ...]) -> float | None:
     if panel is None:
         return None
-    from scoring import median_level
+    from scoring.plain import median_level
 
     value = median_level([panel.risk.get(lvl, 0) for lvl in levels])
     return None if math.isnan(value) else float(value)
@@ -153,7 +153,7 @@ def _factor_summary(comparison, case: Case) -> dict[str, Any] | None:
     ident = comparison.identification
     bias = {k: (None if not s.defined else round(float(s.value), 2)) for k, s in comparison.weight_bias.items()}
     rows = []
-    for row in comparison.weighting.itertuples(index=False):
+    for row in comparison.weighting:
         if row.diff == row.diff and row.diff != 0:  # not nan, not equal
             rows.append({"kind": row.kind, "factor": row.factor, "dimension": row.dimension,
                          "trainee": row.trainee, "reference": row.reference, "diff": float(row.diff)})
@@ -183,7 +183,8 @@ def build_feedback(
 ) -> Feedback:
     """Everything the feedback page shows for ``own``, compared with ``others``
     (the other answers to the same case and round), the panel and the key."""
-    from scoring import factor_feedback, option_shares, risk_summary
+    # plain Python: a trainee's kernel never imports numpy, pandas or scipy (scoring/plain.py)
+    from scoring.plain import factor_feedback, option_shares, risk_summary
 
     levels = variables.risk_level_ids
     not_known = variables.risk.not_assessable.id
@@ -191,10 +192,10 @@ def build_feedback(
     group_n = len(group)
     shown = group_n >= min_group
 
-    summary = risk_summary([r.risk for r in group])
+    summary = risk_summary([r.risk for r in group], levels)
     median = summary.median if summary.n else float("nan")
     # The trainee's distance from the *others'* median (never from a group that includes them).
-    others_summary = risk_summary([r.risk for r in others]) if others else None
+    others_summary = risk_summary([r.risk for r in others], levels) if others else None
     others_median = others_summary.median if others_summary and others_summary.n else None
     key = key_response(case)
     if key is not None and not key.chosen("intervention") and variables.no_intervention_ids:
@@ -207,7 +208,7 @@ def build_feedback(
     for variable in EXPOSURE_VARIABLES:
         if shown and others:
             shares = option_shares([list(r.chosen(variable)) for r in others])
-            consensus = frozenset(shares.index[shares >= 0.5 - 1e-12])
+            consensus = frozenset(o for o, share in shares.items() if share >= 0.5 - 1e-12)
             exposure_vs_group[variable] = _set_diff(own.chosen(variable), consensus)
         if key is not None:
             exposure_vs_key[variable] = _set_diff(own.chosen(variable), key.chosen(variable))
@@ -223,7 +224,7 @@ def build_feedback(
     intervention_shares: dict[str, float] = {}
     if shown:
         shares = option_shares([list(r.chosen("intervention")) for r in group])
-        intervention_shares = {k: float(v) for k, v in shares.items()}
+        intervention_shares = {k: float(v) for k, v in shares.items()}  # noqa: C416 (plain floats)
 
     from feedback.panel_shares import PANEL_VARIABLES, panel_comparison
 

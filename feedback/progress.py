@@ -28,7 +28,7 @@ def build_progress(own: list[tuple[str, datetime, str]], others: dict[str, list[
     """``own``: (case id, submitted at, risk) per answered case, oldest first;
     ``others``: the other raters' risk answers per case; ``keys``: the key's risk per case.
     A group median is used only where the group (the trainee included) reaches ``min_group``."""
-    from scoring import drift, median_level, level_counts
+    from scoring.plain import drift, median_level, risk_counts  # no numpy/scipy in a page's kernel
 
     rows = []
     medians, key_levels, trainee = [], [], []
@@ -36,7 +36,7 @@ def build_progress(own: list[tuple[str, datetime, str]], others: dict[str, list[
         group = others.get(case_id, [])
         median = float("nan")
         if len(group) + 1 >= min_group:
-            median = median_level(level_counts(group))
+            median = median_level(risk_counts(group, levels))
         key = keys.get(case_id)
         key_level = float(levels.index(key)) if key in levels else float("nan")
         own_level = float(levels.index(risk)) if risk in levels else float("nan")

@@ -1,7 +1,8 @@
 """The record of a workshop: a printable report (HTML and PDF) and an Excel file.
 
-Charts are rendered by vl-convert (SVG in the HTML, PNG in the PDF) — no
-browser needed. Everything here is anonymised: the report holds aggregates
+Charts come from :mod:`samsyn.charts` (the same as on the pages), rendered
+by vl-convert into the files (SVG in the HTML, PNG in the PDF) — no browser
+needed. Everything here is anonymised: the report holds aggregates
 per case (hidden below the minimum group size); the Excel file holds the raw
 answers under pseudonyms only, one sheet per case.
 """
@@ -16,7 +17,6 @@ from datetime import datetime, timezone
 from cases import Library
 from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
 from samsyn.export import _cell
-from samsyn import chart_text
 from samsyn.i18n import Messages
 from samsyn.numbers import dec, num, pct
 from widgets.common import esc
@@ -55,19 +55,20 @@ def _risk_pairs(reveal: CaseReveal, library: Library, lang: str) -> list[tuple[s
     return [(library.variables.risk_label(r, lang), int(counts.get(r, 0))) for r in library.variables.risk_answer_ids]
 
 
-def _chart_spec(pairs: list[tuple[str, int]], title: str, count_title: str) -> dict:
-    import altair as alt
+def _chart(reveal: CaseReveal, library: Library, lang: str) -> dict:
+    from samsyn import charts
 
-    order = [p[0] for p in pairs]
-    rows = [{"level": label, "n": n} for label, n in pairs]
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar(height=16, color="#7a9cc6").encode(
-        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("n:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
-    ).properties(width=320, height=len(rows) * 24, title=title)
-    return chart.to_dict()
+    m = Messages(lang)
+    pairs = _risk_pairs(reveal, library, lang)
+    title = m("report.group_chart", n=reveal.n)
+    description = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
+    return charts.distribution(pairs, None, title=title, description=description,
+                               count_title=m("feedback.count_axis"), level_title=m("chart.level"))
 
 
 def render_html(record: WorkshopRecord, library: Library) -> str:
+    from samsyn import charts
+
     lang = record.language
     m = Messages(lang)
     out = [
@@ -87,9 +88,7 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
         if not reveal.shown:
             out.append(f'<p class="hidden">{esc(m("report.hidden", n=reveal.n, min=reveal.min_group))}</p></section>')
             continue
-        svg = chart_text.svg(_chart_spec(_risk_pairs(reveal, library, lang), m("report.group_chart", n=reveal.n),
-                                                     m("feedback.count_axis")))
-        out.append(svg)
+        out.append(charts.svg(_chart(reveal, library, lang), lang))
         if reveal.consensus is not None:
             out.append(f"<p>{esc(m('feedback.consensus', value=dec(reveal.consensus, lang)))}</p>")
         if reveal.panel is not None:
@@ -137,6 +136,8 @@ def convergence_table(items, library: Library, lang: str, min_group: int) -> str
 def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
     from fpdf import FPDF
 
+    from samsyn import charts
+
     lang = record.language
     m = Messages(lang)
     pdf = FPDF(format="A4")
@@ -163,9 +164,7 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
         if not reveal.shown:
             para(m("report.hidden", n=reveal.n, min=reveal.min_group))
             continue
-        png = chart_text.png(_chart_spec(_risk_pairs(reveal, library, lang), m("report.group_chart", n=reveal.n),
-                                         m("feedback.count_axis")), scale=2)
-        pdf.image(io.BytesIO(png), w=120)
+        pdf.image(io.BytesIO(charts.png(_chart(reveal, library, lang), lang=lang)), w=120)
         pdf.ln(2)
         if reveal.consensus is not None:
             para(m("feedback.consensus", value=dec(reveal.consensus, lang)))

@@ -16,23 +16,35 @@ Public API::
     consistency(view, min_group=5)
 """
 
-from insight.data import EXPOSURE_VARIABLES, load_answers, load_export_rows, prepare
-from insight.filters import ALL, Filters, apply_filters, filter_options
-from insight.periods import tertial_label, tertial_of, tertial_start
-from insight.privacy import Hidden, check_group, suppress
-from insight.views import (
-    AMBIGUOUS_CONSENSUS,
-    AMBIGUOUS_NOT_KNOWN,
-    UNDER_RATING_STEPS,
-    Bias,
-    Consistency,
-    ExposuresRisk,
-    Quality,
-    bias,
-    consistency,
-    exposures_risk,
-    vignette_quality,
-)
+# The names below are loaded on first use (PEP 562), so ``import insight.access`` — the manager
+# page's access check — does not import numpy, pandas and scipy before access is granted.
+_WHERE = {
+    "EXPOSURE_VARIABLES": "insight.data", "load_answers": "insight.data", "load_export_rows": "insight.data",
+    "prepare": "insight.data",
+    "ALL": "insight.filters", "Filters": "insight.filters", "apply_filters": "insight.filters",
+    "filter_options": "insight.filters",
+    "tertial_label": "insight.periods", "tertial_of": "insight.periods", "tertial_start": "insight.periods",
+    "Hidden": "insight.privacy", "check_group": "insight.privacy", "suppress": "insight.privacy",
+    **{name: "insight.views" for name in (
+        "AMBIGUOUS_CONSENSUS", "AMBIGUOUS_NOT_KNOWN", "UNDER_RATING_STEPS", "Bias", "Consistency", "ExposuresRisk",
+        "Quality", "bias", "consistency", "exposures_risk", "vignette_quality")},
+}
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'insight' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "ALL",

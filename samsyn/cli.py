@@ -52,12 +52,16 @@ def _settings(**flags) -> Settings:
 @click.option("--open-browser/--no-browser", default=False, help="Open a browser window.")
 @click.option("--manager-key", default=None,
               help="Secret for the manager view (?key=…) [SAMSYN_MANAGER_KEY; made up and printed once].")
+@click.option("--room", type=click.IntRange(min=0, max=500), default=None,
+              help="Trainees expected at once (a workshop): that many start and case pages are kept ready "
+                   "[SAMSYN_ROOM_SIZE; 0].")
 def serve(port: int | None, ip: str | None, base_url: str | None, database_url: str | None, lang: str | None,
-          cases_dir: Path | None, variables_file: Path | None, open_browser: bool, manager_key: str | None) -> None:
+          cases_dir: Path | None, variables_file: Path | None, open_browser: bool, manager_key: str | None,
+          room: int | None) -> None:
     """Start the app (Voila) with its database migrated."""
     settings = _settings(port=port, ip=ip, base_url=base_url and url_prefix(base_url), database_url=database_url,
                          language=lang, cases_dir=cases_dir and cases_dir.resolve(), manager_key=manager_key,
-                         variables_file=variables_file and variables_file.resolve())
+                         variables_file=variables_file and variables_file.resolve(), room_size=room)
     listen = settings.ip.lower()
     if listen not in ("0.0.0.0", "::", "") and listen not in settings.allowed_hosts:
         # The address it listens on is a name it answers to (samsyn.guard: the Host allowlist).
@@ -68,6 +72,12 @@ def serve(port: int | None, ip: str | None, base_url: str | None, database_url: 
     migrate(settings.database_url)
     click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
     click.echo(f"Samsyn: open http://{settings.ip}:{settings.port}{settings.base_url}")
+    if settings.room_size:
+        click.echo(f"Samsyn: ready for a room of {settings.room_size}: {settings.room_size} start and "
+                   f"{settings.room_size} case pages are kept preheated")
+    click.echo(f"Samsyn: at most {settings.kernel_cap} page kernels at once"
+               + ("" if settings.max_kernels is not None else " (SAMSYN_MAX_KERNELS unset: 60, or what the room needs)")
+               + f", {settings.max_kernels_per_client} per client")
     if listen in ("0.0.0.0", "::") and not settings.allowed_hosts:
         click.echo("Samsyn: answering to loopback names only; set SAMSYN_ALLOWED_HOSTS to the name or address "
                    "people will type (README, Security)")
@@ -84,6 +94,10 @@ def serve(port: int | None, ip: str | None, base_url: str | None, database_url: 
                    f"http://{settings.ip}:{settings.port}{settings.base_url}voila/render/manager.ipynb"
                    f"?key={settings.manager_key}")
     os.environ.update(settings.to_environ())  # the kernels Voila starts read the same settings
+
+    from samsyn.charts import prepare_templates
+
+    prepare_templates(settings.cache_dir)  # the kernels draw charts from these templates, without Altair
 
     from samsyn.server import run_voila
 

@@ -55,6 +55,11 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("samsyn", appauthor=False))
 
 
+def default_cache_dir() -> Path:
+    """Files Samsyn can make again (the chart templates)."""
+    return Path(platformdirs.user_cache_dir("samsyn", appauthor=False))
+
+
 def default_database_url(data_dir: Path | None = None) -> str:
     if data_dir is None:
         data_dir = Settings.from_env().data_dir
@@ -73,7 +78,7 @@ class SettingError(ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
 
 
-def _whole_number(minimum: int) -> Callable[[str], int]:
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
             value = int(raw.strip())
@@ -81,6 +86,8 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
             raise ValueError(f"expected a whole number, got {raw!r}") from None
         if value < minimum:
             raise ValueError(f"expected at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"expected at most {maximum}, got {value}")
         return value
 
     return parse
@@ -126,6 +133,27 @@ def _setting(env: str, default: Any = None, *, parse: Callable[[str], Any] = str
                  metadata={"env": env, "parse": parse, "flag": flag, "command": command, "secret": secret})
 
 
+#: The kernel cap when ``SAMSYN_MAX_KERNELS`` is not set and no room asks for more.
+DEFAULT_MAX_KERNELS = 60
+#: The largest room ``samsyn serve --room`` accepts.
+ROOM_SIZE_LIMIT = 500
+
+
+def kernels_for_room(trainees: int) -> int:
+    """Page kernels a room of ``trainees`` may hold at once: one page each, and half as many again for
+    the moments when a trainee's next page is open before the one left behind has let its kernel go."""
+    trainees = max(0, int(trainees))
+    return trainees + (trainees + 1) // 2
+
+
+def room_that_fits(cap: int) -> int:
+    """The largest room whose page kernels fit under ``cap`` (the inverse of :func:`kernels_for_room`)."""
+    n = max(0, (2 * int(cap)) // 3 + 1)
+    while n > 0 and kernels_for_room(n) > cap:
+        n -= 1
+    return n
+
+
 @dataclass(frozen=True)
 class Settings:
     # -- the app (samsyn serve) ----------------------------------------------------------
@@ -148,13 +176,31 @@ class Settings:
     mentor_group: str = _setting("SAMSYN_MENTOR_GROUP", "samsyn-mentors")
     #: A municipality's own variables file (adds, renames, retires answer options); see cases/local_variables.py.
     variables_file: Path | None = _setting("SAMSYN_VARIABLES_FILE", None, parse=Path, flag="--variables-file")
+    # -- a room on one server (samsyn/kernels.py, samsyn/rooms.py, samsyn/forkserver.py) ------------
+    #: Trainees expected at once (a workshop): that many start and case pages are kept ready.
+    room_size: int = _setting("SAMSYN_ROOM_SIZE", 0, parse=_whole_number(0, ROOM_SIZE_LIMIT), flag="--room")
+    #: The largest room a mentor can ask for when creating a workshop (and no more than the kernel cap holds).
+    room_max: int = _setting("SAMSYN_ROOM_MAX", 40, parse=_whole_number(0, ROOM_SIZE_LIMIT))
+    #: Seconds a page's kernel may wait, idle, for its browser to connect before it is culled.
+    kernel_unclaimed_timeout: int = _setting("SAMSYN_KERNEL_UNCLAIMED_TIMEOUT", 40, parse=_whole_number(1))
+    #: Seconds a page's kernel lives on after its browser disconnected (and it went idle).
+    kernel_disconnected_timeout: int = _setting("SAMSYN_KERNEL_DISCONNECTED_TIMEOUT", 60, parse=_whole_number(1))
+    #: How often (seconds) the culler looks.
+    kernel_cull_interval: int = _setting("SAMSYN_KERNEL_CULL_INTERVAL", 10, parse=_whole_number(1))
+    #: Page kernels are forked from one preloaded process (samsyn/forkserver.py).
+    fork_kernels: bool = _setting("SAMSYN_FORK_KERNELS", True, parse=_flag)
+    #: Files Samsyn can make again (the chart templates); default: the user cache folder.
+    cache_dir: Path = _setting("SAMSYN_CACHE_DIR", None, parse=Path)
+    #: Made up by ``samsyn serve`` for its own kernels: a mentor's page asks for a room with it (loopback only).
+    room_token: str | None = _setting("SAMSYN_ROOM_TOKEN", None, secret=True)
     # -- on an open network (README, "Security"; samsyn/guard.py, store/throttle.py) ------------
     #: Host names the server answers to besides loopback (DNS rebinding); ``*.x`` covers subdomains, ``*`` any.
     allowed_hosts: tuple[str, ...] = _setting("SAMSYN_ALLOWED_HOSTS", (), parse=_names)
     #: A header a trusted reverse proxy sets to the client's address (e.g. ``X-Forwarded-For``; its last hop counts).
     client_ip_header: str | None = _setting("SAMSYN_CLIENT_IP_HEADER", None, parse=_header)
-    #: Live page kernels in all (a case page's kernel is ~90 MB: 60 is ~5.4 GB).
-    max_kernels: int = _setting("SAMSYN_MAX_KERNELS", 60, parse=_whole_number(1))
+    #: Live page kernels in all; unset: 60, or what the room (SAMSYN_ROOM_SIZE, SAMSYN_ROOM_MAX) needs if more
+    #: (:attr:`kernel_cap`). Set lower than ``SAMSYN_ROOM_SIZE`` needs, ``samsyn serve`` refuses to start.
+    max_kernels: int | None = _setting("SAMSYN_MAX_KERNELS", None, parse=_whole_number(1))
     #: Live page kernels per client address.
     max_kernels_per_client: int = _setting("SAMSYN_MAX_KERNELS_PER_CLIENT", 8, parse=_whole_number(1))
     #: Failed code, join-code, key and secret attempts a client or page may make before it waits.
@@ -207,6 +253,28 @@ class Settings:
             object.__setattr__(self, "database_url", default_database_url(self.data_dir))
         if self.cases_dir is None:
             object.__setattr__(self, "cases_dir", default_cases_dir())
+        if self.cache_dir is None:
+            object.__setattr__(self, "cache_dir", default_cache_dir())
+        if self.max_kernels is not None and kernels_for_room(self.room_size) > self.max_kernels:
+            # Two settings that cannot both hold: say so, rather than refuse the room's pages later.
+            raise SettingError(
+                f"SAMSYN_MAX_KERNELS: a room of {self.room_size} (SAMSYN_ROOM_SIZE, --room) may hold up to "
+                f"{kernels_for_room(self.room_size)} page kernels at once, more than SAMSYN_MAX_KERNELS="
+                f"{self.max_kernels}; raise SAMSYN_MAX_KERNELS to at least {kernels_for_room(self.room_size)}, "
+                f"leave it unset (the cap then grows with the room), or make the room smaller")
+
+    @property
+    def kernel_cap(self) -> int:
+        """Live page kernels in all: ``SAMSYN_MAX_KERNELS``, or when it is unset the larger of 60 and what
+        the operator's room and the largest room a mentor may ask for need (:func:`kernels_for_room`)."""
+        if self.max_kernels is not None:
+            return self.max_kernels
+        return max(DEFAULT_MAX_KERNELS, kernels_for_room(self.room_size), kernels_for_room(self.room_max))
+
+    @property
+    def mentor_room_max(self) -> int:
+        """The largest room a mentor may ask for: ``SAMSYN_ROOM_MAX``, and no more than the kernel cap holds."""
+        return min(self.room_max, room_that_fits(self.kernel_cap))
 
     def replace(self, **changes: Any) -> "Settings":
         """These settings with the given values (``None`` leaves a setting as it is)."""

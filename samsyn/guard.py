@@ -7,8 +7,11 @@ Installed by :class:`samsyn.server.SamsynVoila` (``guard.secure(app, handlers)``
   ``SAMSYN_ALLOWED_HOSTS`` gets a 400, before any handler runs.
 * **Bounded kernels**: a page request is refused with a small static "try
   again in a moment" page (503, no kernel started or taken from a pool) when
-  ``SAMSYN_MAX_KERNELS`` page kernels are live, or the client already has
-  ``SAMSYN_MAX_KERNELS_PER_CLIENT``.
+  ``Settings.kernel_cap`` page kernels are live (``SAMSYN_MAX_KERNELS``, or
+  when unset what the room needs, at least 60), or the client already has
+  ``SAMSYN_MAX_KERNELS_PER_CLIENT``. Preheated kernels waiting in a pool or a
+  room are not page kernels; one counts from the moment a page gets it. A page
+  that is left gives its kernel back at once (:mod:`samsyn.kernels`).
 * **No template or theme override**, at most :data:`MAX_QUERY_FIELDS` query
   parameters (a plain 404 or 400 page, no kernel).
 * **Secrets leave the URL after first use**: ``?key=`` (manager) and
@@ -18,7 +21,9 @@ Installed by :class:`samsyn.server.SamsynVoila` (``guard.secure(app, handlers)``
   together with the client's address (``HTTP_X_SAMSYN_CLIENT``) for the
   attempt throttle. Incoming ``X-Samsyn-*`` headers are always dropped.
 * **Kernel ids are not credentials**: ``DELETE /api/kernels/<id>`` is gone
-  (the page needs only ``GET`` of its own kernel's model and the channels websocket); ``/voila/query/<id>`` hands a
+  (the page needs only ``GET`` of its own kernel's model and the channels websocket;
+  its goodbye, ``POST voila/api/shutdown/<id>``, must carry the cookie only that
+  page got, see :mod:`samsyn.kernels`); ``/voila/query/<id>`` hands a
   request only to the kernel that proves it is that kernel, and only once
   (:class:`QuerySocket`); log lines never carry a kernel id or a secret
   (:mod:`samsyn.redact`).
@@ -52,7 +57,9 @@ from samsyn.query_auth import valid as proof_valid
 
 log = logging.getLogger("samsyn.guard")
 
-#: Scripts, styles, fonts, images and connections only from the app's own origin; no inline script.
+#: Scripts, styles, fonts, images and connections only from the app's own origin; no inline script and no
+#: eval: the charts are drawn by Voila's bundled Vega with its AST expression interpreter (``ast: true`` in
+#: :data:`samsyn.charts.EMBED_OPTIONS`), which needs no ``Function``, so no page allows 'unsafe-eval'.
 #: Styles may be inline (JupyterLab and ipywidgets inject theirs at run time), but nothing inline can
 #: load from elsewhere: every fetch a style could make is bound by img-src and font-src 'self'.
 CSP = "; ".join([
@@ -68,16 +75,6 @@ CSP = "; ".join([
     "frame-ancestors 'self'",
     "object-src 'none'",
 ])
-#: Pages that show charts with Voila's bundled Vega renderer. Vega compiles every chart's
-#: expressions (even a plain bar chart's field accessors) with ``Function``, which a CSP without
-#: 'unsafe-eval' blocks (measured in tests/security/test_csp.py), so these pages allow eval — and
-#: still nothing inline and nothing from another origin. The start page, where codes are typed, does not.
-CHART_PAGES = ("case.ipynb", "mentor.ipynb", "manager.ipynb")
-CSP_CHARTS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'")
-
-
-def csp_for(path: str) -> str:
-    return CSP_CHARTS if path.rsplit("/", 1)[-1] in CHART_PAGES else CSP
 
 
 #: A page with more query parameters than this is refused with a message (no kernel).
@@ -227,14 +224,14 @@ class KernelLedger:
     def admit(self, client: str, kernel_manager) -> bool:
         self.prune(kernel_manager)
         total, mine = self.counts(client)
-        if total < self.settings.max_kernels and mine < self.settings.max_kernels_per_client:
+        if total < self.settings.kernel_cap and mine < self.settings.max_kernels_per_client:
             self.pending[client] += 1
             return True
         now = time.monotonic()
         if now - self._last_refusal_log.get(client, -1e9) >= REFUSAL_LOG_EVERY_S:
             self._last_refusal_log[client] = now
             log.warning("refused a page for client %s: %d page kernels live (cap %d), %d of them the client's (cap %d)",
-                        client, total, self.settings.max_kernels, mine, self.settings.max_kernels_per_client)
+                        client, total, self.settings.kernel_cap, mine, self.settings.max_kernels_per_client)
         return False
 
     def release(self, client: str) -> None:
@@ -280,14 +277,14 @@ def guarded_page_handler(base: type) -> type:
 
         @property
         def kernel_manager(self):
-            km = self.settings["kernel_manager"]
+            km = super().kernel_manager  # samsyn.kernels.PageHandler's: it sets the page's goodbye cookie
             if not self._samsyn_reserved:
                 return km
             return _RecordingKernelManager(km, lambda kid: self.settings["samsyn_ledger"].assign(kid, self._samsyn_client))
 
         @property
         def content_security_policy(self) -> str:
-            return csp_for(self.request.path)
+            return CSP
 
         async def prepare(self) -> None:
             settings: Settings = self.settings["samsyn_settings"]
@@ -484,7 +481,6 @@ def secure(voila_app, handlers: list) -> list:
     router = app.default_router
     router.rules.insert(0, router.process_rule(Rule(_BadHost(settings), HostRefusedHandler)))
 
-    page_handler = guarded_page_handler(TornadoVoilaHandler)
     KernelModelHandler = kernel_model_handler(KernelHandler)
     socket_handler = query_socket_handler(RequestInfoSocketHandler)
     out = []
@@ -492,8 +488,9 @@ def secure(voila_app, handlers: list) -> list:
         pattern, handler = spec[0], (spec[1] if len(spec) > 1 else None)
         if handler is KernelHandler:
             spec = (pattern, KernelModelHandler, *spec[2:])
-        elif handler is TornadoVoilaHandler:
-            spec = (pattern, page_handler, *spec[2:])
+        elif isinstance(handler, type) and issubclass(handler, TornadoVoilaHandler):
+            # Voila's page handler, or samsyn.kernels.PageHandler (the page's goodbye cookie) around it
+            spec = (pattern, guarded_page_handler(handler), *spec[2:])
         elif handler is RequestInfoSocketHandler:
             spec = (pattern, socket_handler, *spec[2:])
         elif pattern.endswith("/logout"):

@@ -1,12 +1,16 @@
 """Voila, configured for Samsyn.
 
-``SamsynVoila`` is Voila serving the ``training/`` folder with two changes:
+``SamsynVoila`` is Voila serving the ``training/`` folder with these changes:
 the site root (and Voila's file tree) lead to the start page instead of a
-directory listing, and the contents API is not exposed. Everything else —
-preheated kernels, stripped sources, hidden tracebacks, no file downloads —
-is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
+directory listing, and the contents API is not exposed; kernels are forked
+from a preloaded process, released when their page is left and culled when
+no browser holds them (:mod:`samsyn.kernels`, :mod:`samsyn.forkserver`); a
+mentor's page may ask for a room (:mod:`samsyn.rooms`); and every request
+passes :mod:`samsyn.guard` (Host allowlist, kernel caps, secrets out of URLs,
+CSP). Everything else — preheated kernels, stripped sources, hidden
+tracebacks, no file downloads — is configured in ``training/voila.json``. ``SAMSYN_VOILA_CONFIG_DIR`` may name
 a folder with another ``voila.json`` whose settings take precedence (used by the
-benchmarks and tests to change pool sizes and cull timeouts). ``SAMSYN_BASE_URL``
+benchmarks and tests to change pool sizes). ``SAMSYN_BASE_URL``
 is the URL prefix the app is served under (``/user/<name>/`` behind JupyterHub,
 where the proxy passes the full path on).
 """
@@ -21,6 +25,7 @@ from jupyter_server.utils import url_path_join
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
+from samsyn import kernels
 from samsyn.config import Settings, training_dir
 
 START_PAGE = "voila/render/start.ipynb"
@@ -63,8 +68,25 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
 class SamsynVoila(Voila):
     name = "samsyn"
 
+    def init_settings(self):
+        # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
+        import voila.app
+
+        if kernels.use_fork_provisioner():  # samsyn/forkserver.py: kernels forked from one warmed-up process
+            self.log.info("Samsyn: page kernels are forked from a preloaded process (SAMSYN_FORK_KERNELS=0 to stop)")
+        original = voila.app.voila_kernel_manager_factory
+        voila.app.voila_kernel_manager_factory = kernels.kernel_manager_factory(original)
+        try:
+            settings = super().init_settings()
+        finally:
+            voila.app.voila_kernel_manager_factory = original
+        room = Settings.from_env().room_size  # samsyn/rooms.py: that many start and case pages preheated
+        if room:
+            self.kernel_manager.open_room(room, hours=24 * 365, capped=False)
+        return settings
+
     def init_handlers(self):
-        handlers = super().init_handlers()
+        handlers = kernels.replace_handlers(super().init_handlers())
         # base_url: what the browser sees (behind JupyterHub, /user/<name>/); server_url: the routes here
         target = url_path_join(self.base_url, START_PAGE)
         kept = []
@@ -84,15 +106,23 @@ class SamsynVoila(Voila):
             (url_path_join(self.server_url, r"/voila/tree(.*)"), StartRedirectHandler, {"target": target}),
         ]
         # Security (samsyn/guard.py): Host allowlist, kernel caps, secrets out of URLs, CSP, no kernel REST route.
+        # The room route (a mentor's kernel, on loopback, with the server's token) and the page's goodbye
+        # (samsyn/kernels.py, proven by the page's own cookie) are behind the same Host allowlist.
         from samsyn import guard
 
-        return guard.secure(self, redirects + kept)
+        return guard.secure(self, redirects + [kernels.room_handler(self.server_url)] + kept)
 
 
 def run_voila(settings: Settings, *, open_browser: bool = False, notebooks: Path | None = None) -> None:
     """Run Voila in this process, serving the notebooks of the installed ``training`` package
     (or, for a test, another folder of notebooks with its own ``voila.json``)."""
+    import secrets
+
     notebooks = (notebooks or training_dir()).resolve()
+    if not settings.room_token:
+        # The kernels' proof when a mentor's page asks for a room (samsyn/rooms.py); they inherit it.
+        settings = settings.replace(room_token=secrets.token_urlsafe(24))
+        os.environ.update(settings.to_environ())
     os.chdir(notebooks)  # voila.json is read from the working directory
     config_dirs = [str(notebooks)]
     if settings.voila_config_dir:

@@ -9,47 +9,95 @@ a :class:`Stat` (or :class:`Estimate`) whose ``value`` is ``nan`` and whose
 ``reason`` says why.
 """
 
-from ._result import Estimate, NotAssessable, Stat
-from .alpha import BOOTSTRAP_METHODS, alpha_bootstrap, alpha_from_counts, alpha_from_counts_batch, krippendorff_alpha
-from .consensus import (
-    RiskSummary,
-    consensus,
-    consensus_table,
-    distance_from_key,
-    distance_from_median,
-    leave_one_out_medians,
-    level_counts,
-    median_level,
-    mode_share,
-    risk_summary,
-)
-from .drift import Drift, drift, drift_table, mean_ci
-from .factors import (
-    DIMENSIONS,
-    OWN_PREFIX,
-    SCALES,
-    FactorAgreement,
-    FactorComparison,
-    FactorFeedback,
-    Identification,
-    compare_factors,
-    factor_agreement,
-    factor_feedback,
-)
-from .kappa import agreement_weights, cohen_kappa, fleiss_kappa, gwet_ac1, gwet_ac2, ratings_to_counts
-from .levels import NOT_ASSESSABLE, RISK_LEVELS, encode_risk, level_id, load_risk_levels
-from .sets import (
-    SetSummary,
-    consensus_set,
-    f1,
-    jaccard,
-    jaccard_distance,
-    masi_distance,
-    option_shares,
-    set_agreement,
-    set_alpha,
-    set_summary,
-)
+import sys as _sys
+import types as _types
+
+# Loaded on first use (PEP 562): ``scoring.plain`` (a trainee's feedback) never pulls numpy, pandas
+# and scipy into a page's kernel just because it lives in this package.
+_WHERE = {
+    "Estimate": "_result",
+    "NotAssessable": "_result",
+    "Stat": "_result",
+    "BOOTSTRAP_METHODS": "alpha",
+    "alpha_bootstrap": "alpha",
+    "alpha_from_counts": "alpha",
+    "alpha_from_counts_batch": "alpha",
+    "krippendorff_alpha": "alpha",
+    "RiskSummary": "consensus",
+    "consensus": "consensus",
+    "consensus_table": "consensus",
+    "distance_from_key": "consensus",
+    "distance_from_median": "consensus",
+    "leave_one_out_medians": "consensus",
+    "level_counts": "consensus",
+    "median_level": "consensus",
+    "mode_share": "consensus",
+    "risk_summary": "consensus",
+    "Drift": "drift",
+    "drift": "drift",
+    "drift_table": "drift",
+    "mean_ci": "drift",
+    "DIMENSIONS": "factors",
+    "FactorAgreement": "factors",
+    "FactorComparison": "factors",
+    "FactorFeedback": "factors",
+    "Identification": "factors",
+    "OWN_PREFIX": "factors",
+    "SCALES": "factors",
+    "compare_factors": "factors",
+    "factor_agreement": "factors",
+    "factor_feedback": "factors",
+    "agreement_weights": "kappa",
+    "cohen_kappa": "kappa",
+    "fleiss_kappa": "kappa",
+    "gwet_ac1": "kappa",
+    "gwet_ac2": "kappa",
+    "ratings_to_counts": "kappa",
+    "NOT_ASSESSABLE": "levels",
+    "RISK_LEVELS": "levels",
+    "encode_risk": "levels",
+    "level_id": "levels",
+    "load_risk_levels": "levels",
+    "SetSummary": "sets",
+    "consensus_set": "sets",
+    "f1": "sets",
+    "jaccard": "sets",
+    "jaccard_distance": "sets",
+    "masi_distance": "sets",
+    "option_shares": "sets",
+    "set_agreement": "sets",
+    "set_alpha": "sets",
+    "set_summary": "sets",
+}
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"scoring.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(_types.ModuleType):
+    """``scoring.consensus`` and ``scoring.drift`` are functions *and* submodules; importing a submodule
+    would make the package attribute the module. Here the function always wins."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, _types.ModuleType) and _WHERE.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     # results

@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Pages and the CLI default to an SQLite file in the user's data folder; tests
 # (and every process they start) use a throwaway folder instead.
 os.environ.setdefault("SAMSYN_DATA_DIR", tempfile.mkdtemp(prefix="samsyn-test-data-"))
+os.environ.setdefault("SAMSYN_CACHE_DIR", tempfile.mkdtemp(prefix="samsyn-test-cache-"))  # chart templates
 os.environ.pop("SAMSYN_DATABASE_URL", None)
 CHROMIUM = os.environ.get("SAMSYN_CHROMIUM", "/usr/bin/chromium")
 #: How long a page may take to render: a Voila page waits for its kernel, and on
@@ -88,6 +89,26 @@ class VoilaServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def kernel_ids(self) -> set[str]:
+        """The ids of the kernels alive now (ipykernel children of this Voila, by connection file)."""
+        import re
+
+        import psutil
+
+        ids = set()
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            return ids
+        for child in children:
+            try:
+                found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(child.cmdline()))
+            except psutil.Error:
+                continue
+            if found:
+                ids.add(found.group(1))
+        return ids
 
     def stop(self) -> None:
         if self.proc.poll() is None:

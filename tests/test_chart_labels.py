@@ -1,7 +1,7 @@
 """Chart labels are never clipped: the risk chart's longest label ("Inte känt –
 kan inte bedömas") fits inside the SVG as a browser draws it in the wide font
-the chart names first (DejaVu Sans), in the trainee's, the mentor's and the
-record's charts alike; and "Annat skäl" names its group out of context."""
+the chart names first (DejaVu Sans), wherever a chart is drawn into a file
+(the records and reports; pages draw in the browser, which measures itself); and "Annat skäl" names its group out of context."""
 
 from __future__ import annotations
 
@@ -36,14 +36,16 @@ def library():
 @pytest.mark.skipif(not DEJAVU.exists(), reason="DejaVu Sans is not installed (Debian: fonts-dejavu-core)")
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_risk_chart_labels_fit_in_the_feedback_and_the_record(library, lang):
-    from feedback.charts import distribution_svg
-    from feedback.report import _chart_spec
-    from samsyn import chart_text
+    from feedback.report import _chart
+    from feedback.workshop import CaseReveal
+    from samsyn import charts
 
     v = library.variables
     pairs = [(v.risk_label(r, lang), i + 1) for i, r in enumerate(v.risk_answer_ids)]
-    for svg in (distribution_svg(pairs, pairs[0][0], title="T", own_text="", count_title="n", description="d"),
-                chart_text.svg(_chart_spec(pairs, "T", "n"))):
+    reveal = CaseReveal("assi", 1, 10, 3, True, risk_counts={r: i + 1 for i, r in enumerate(v.risk_level_ids)}, not_known=5)
+    for svg in (charts.svg(charts.distribution(pairs, pairs[0][0], title="T", description="d", count_title="n",
+                                               level_title="l"), lang),
+                charts.svg(_chart(reveal, library, lang), lang)):
         assert f'font-family="{FONT_STACK}"' in svg
         for label, _n in pairs:
             room, width = _room_and_width(svg, label)

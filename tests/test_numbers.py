@@ -111,7 +111,7 @@ def test_swedish_reveal_record_and_progress_have_no_point_decimal(store, library
 def test_chart_axis_numbers_have_a_decimal_comma_in_swedish():
     import altair as alt
 
-    from insight import charts
+    from samsyn import charts
 
     spec = alt.Chart(alt.Data(values=[{"x": 0.25, "y": "a"}, {"x": 0.75, "y": "b"}])).mark_bar().encode(
         x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1])), y="y:N").to_dict()

@@ -57,3 +57,34 @@ def test_query_parsing_is_bounded_and_language_is_normalised():
     assert page_context("lang=fr").lang == "sv"
     assert page_context("lang=en").lang == "en"
     assert page_context("case=%3Cscript%3E").param("case") == "<script>"
+
+
+def test_feedback_and_progress_need_no_altair_vl_convert_numpy_pandas_or_scipy_in_the_kernel(tmp_path):
+    """A trainee's kernel fills chart templates (samsyn/charts.py); Altair made them once, elsewhere."""
+    from samsyn import charts
+
+    charts.write_templates(charts.templates_path(tmp_path / "cache"))  # where samsyn serve has them written
+    code = (
+        "import sys, json\n"
+        "from cases import load_library\n"
+        "from store import Store\n"
+        "from widgets.trainee import TraineeLoop\n"
+        "from widgets import progress_view\n"
+        "from samsyn.charts import specs_in\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from formfill import complete\n"
+        "lib = load_library()\n"
+        f"store = Store('sqlite:///{tmp_path / 'k.sqlite3'}')\n"
+        "p = store.create_participant('K', self_paced=True)\n"
+        "drawn = 0\n"
+        "for case, risk in (('max', 'hog'), ('assi', 'mycket_hog')):\n"
+        "    loop = TraineeLoop(lib.get(case), lib, store, p, 'sv')\n"
+        "    complete(loop, risk)\n"
+        "    drawn += len(specs_in(loop.widget))\n"
+        "drawn += len(specs_in(progress_view.build(store, p, lib, 'sv')))\n"
+        "print(json.dumps([drawn, sorted(m for m in ('altair', 'vl_convert', 'jsonschema', 'numpy', 'pandas', 'scipy') if m in sys.modules)]))\n"
+    )
+    env = {**__import__("os").environ, "SAMSYN_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    drawn, heavy = json.loads(result.stdout.strip().splitlines()[-1])
+    assert drawn >= 3 and heavy == []

@@ -59,9 +59,10 @@ def _kind(f) -> type:
 @pytest.mark.parametrize("field", Settings.fields(), ids=lambda f: f.metadata["env"])
 def test_from_env_reads_each_variable(field):
     name = field.metadata["env"]
-    raw = {"SAMSYN_LANG": "en", "SAMSYN_BASE_URL": "user/anna", "JUPYTERHUB_BASE_URL": "/hub-prefix"}.get(
-        name, SAMPLES[_kind(field)])
     default = getattr(Settings.from_env({}), field.name)
+    sample = ("no" if default else "yes") if _kind(field) is bool else SAMPLES[_kind(field)]
+    raw = {"SAMSYN_LANG": "en", "SAMSYN_BASE_URL": "user/anna", "JUPYTERHUB_BASE_URL": "/hub-prefix",
+           "SAMSYN_ROOM_SIZE": "12", "SAMSYN_ROOM_MAX": "12"}.get(name, sample)
     value = getattr(Settings.from_env({name: raw}), field.name)
     assert value != default and value == field.metadata["parse"](raw)
 
@@ -80,6 +81,8 @@ def test_settings_survive_the_trip_to_the_kernels():
     ("SAMSYN_MIN_GROUP", "0", "at least 1"), ("SAMSYN_MIN_GROUP", "fem", "whole number"),
     ("SAMSYN_MAX_KERNELS", "0", "at least 1"), ("SAMSYN_EXPORT_HUB_USERNAMES", "kanske", "yes or no"),
     ("SAMSYN_CLIENT_IP_HEADER", "X-Forwarded-For: 1.2.3.4", "header name"),
+    ("SAMSYN_ROOM_SIZE", "501", "at most 500"), ("SAMSYN_KERNEL_DISCONNECTED_TIMEOUT", "0", "at least 1"),
+    ("SAMSYN_FORK_KERNELS", "kanske", "yes or no"),
 ])
 def test_a_bad_value_names_the_variable(name, raw, problem):
     with pytest.raises(SettingError, match=f"{name}: .*{problem}"):
@@ -102,3 +105,22 @@ def test_no_module_reads_a_setting_but_the_settings_object():
         if re.search(r"(SAMSYN|JUPYTERHUB)_[A-Z]", path.read_text()):
             readers.append(str(path.relative_to(REPO)))
     assert readers == []
+
+
+def test_the_kernel_cap_holds_the_room():
+    """A room of N may hold 1.5 N page kernels; unset, the cap grows with the room; set too low, serve refuses."""
+    from samsyn.config import kernels_for_room, room_that_fits
+
+    assert Settings.from_env({}).kernel_cap == 60 and Settings.from_env({}).mentor_room_max == 40
+    assert Settings.from_env({"SAMSYN_ROOM_SIZE": "40"}).kernel_cap == 60
+    assert Settings.from_env({"SAMSYN_ROOM_SIZE": "100"}).kernel_cap == 150
+    assert Settings.from_env({"SAMSYN_ROOM_MAX": "60"}).kernel_cap == 90
+    assert Settings.from_env({"SAMSYN_MAX_KERNELS": "90", "SAMSYN_ROOM_SIZE": "60"}).kernel_cap == 90
+    small = Settings.from_env({"SAMSYN_MAX_KERNELS": "20"})
+    assert small.kernel_cap == 20 and small.mentor_room_max == 13 and kernels_for_room(13) <= 20 < kernels_for_room(14)
+    assert all(kernels_for_room(room_that_fits(c)) <= c < kernels_for_room(room_that_fits(c) + 1) for c in range(1, 400))
+    with pytest.raises(SettingError, match="SAMSYN_MAX_KERNELS: a room of 40 .* up to 60 page kernels"):
+        Settings.from_env({"SAMSYN_MAX_KERNELS": "50", "SAMSYN_ROOM_SIZE": "40"})
+    result = subprocess.run([sys.executable, "-m", "samsyn.cli", "serve", "--room", "40"], capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "SAMSYN_MAX_KERNELS": "50"})
+    assert result.returncode == 2 and "SAMSYN_MAX_KERNELS" in result.stderr and "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ from store import Store
 from widgets.answer_form import STEPS, AnswerForm
 from widgets.trainee import TraineeLoop
 from formfill import html_of  # tests/formfill.py
+from samsyn.charts import specs_in
 
 
 @pytest.fixture
@@ -90,7 +91,10 @@ def test_loop_submits_once_and_shows_feedback_with_prompts(library, store):
     assert store.count_answers("max") == 1
     html = html_of(loop.widget)
     assert "Webbkollens samstämmighetstest 2016 (SKL 2018), n = 7" in html
-    assert "<svg" in html
+    drawn = specs_in(loop.widget)  # the panel's chart, drawn by the browser (the group is too small)
+    assert len(drawn) == 1 and drawn[0]["title"] == "Webbkollens samstämmighetstest 2016 (SKL 2018), n = 7"
+    assert [r["n"] for r in drawn[0]["datasets"]["rows"]] == [0, 1, 2, 4, 0]
+    assert [r["own"] for r in drawn[0]["datasets"]["rows"]] == [False, True, False, False, False]
     assert "Du är först" in html
     assert 'data-prompt="lower_same_factors"' in html
     assert "Kan ”" in html  # the specific prompt names the trainee's own factors

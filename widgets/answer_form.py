@@ -5,11 +5,9 @@ Six steps, each validated before the next opens:
 1. identified exposure (three groups of options),
 2. the factor grid — risk factors with severity and extent, protective factors
    with extent and function, from the case or in the trainee's own words,
-3. the risk rating (four levels, or "not known" with what is missing) — with the
-   anchored levels behind a closed disclosure (``widgets.risk_anchors``; the
-   ``worked_examples`` never include the case being rated) — and the Signs of
-   Safety 0–10 scale,
-4. intervention type(s) and focus ("ingen insats" stands alone and has no focus),
+3. the risk rating (four levels, or "not known" with what is missing) and the
+   Signs of Safety 0–10 scale,
+4. intervention type(s) and focus,
 5. goals, with fields that invite a baseline, an observable change and a time frame,
 6. the motivation, then submit.
 
@@ -17,6 +15,13 @@ The form is plain data in, plain data out: ``payload()`` is what a draft
 stores, ``load(payload)`` restores it, ``answer()`` builds the ``AnswerIn``
 that the store validates again on the server. ``on_change`` is called after
 every change so the page can save the draft.
+
+A step's widgets are built when the trainee first reaches it (or when code
+asks for them, e.g. ``form.risk``): a case page used to send all ~510 widget
+models of the six steps at once; now it sends the first step's. Until a step
+is built, its part of the answer lives in the form's data (``payload()``), so
+a restored draft, validation and submit see every step all the same. Widgets
+that look alike share one ``Layout`` and one style model.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import TextStyle
 from pydantic import ValidationError
 
 from cases import Case, Variables
@@ -39,19 +47,35 @@ N_OWN = 2
 BLANK = "—"
 #: Below this many characters a motivation is not a motivation.
 MIN_MOTIVATION = 20
+GOAL_FIELDS = ("goal", "baseline", "change", "timeframe")
 
 
-def _checkbox(label: str, *classes: str) -> w.Checkbox:
-    box = w.Checkbox(value=False, description=label, indent=False, layout=w.Layout(width="auto"))
+class _Shared:
+    """Layout and style models that many widgets of one form use (one model each instead of one per widget)."""
+
+    def __init__(self) -> None:
+        self.auto = w.Layout(width="auto")
+        self.checkbox = CheckboxStyle()
+        self.initial = DescriptionStyle(description_width="initial")
+        self.text_initial = TextStyle(description_width="initial")
+        self.text_wide = TextStyle(description_width="10em")
+        self.row = w.Layout(flex_flow="row wrap", align_items="center")
+        self.full = w.Layout(width="100%")
+        self.goal_area = w.Layout(width="100%", height="3.5em")
+        self.own_text = w.Layout(width="22rem")
+        self.box = w.Layout()
+
+
+def _checkbox(label: str, shared: _Shared, *classes: str) -> w.Checkbox:
+    box = w.Checkbox(value=False, description=label, indent=False, layout=shared.auto, style=shared.checkbox)
     for cls in classes:
         box.add_class(cls)
     return box
 
 
-def _scale(levels, label: str, cls: str) -> w.Dropdown:
+def _scale(levels, label: str, cls: str, shared: _Shared) -> w.Dropdown:
     options = [(BLANK, 0)] + [(f"{lvl.id} – {lvl.label_text}", lvl.id) for lvl in levels]
-    dd = w.Dropdown(options=options, value=0, description=label, layout=w.Layout(width="auto"),
-                    style={"description_width": "initial"})
+    dd = w.Dropdown(options=options, value=0, description=label, layout=shared.auto, style=shared.initial)
     dd.add_class(cls)
     return dd
 
@@ -66,7 +90,8 @@ class FactorRow:
     """One factor: identified or not, and its two weights."""
 
     def __init__(self, kind: str, factor_id: str, label: str, variables: Variables, m: Messages, lang: str,
-                 own: bool = False):
+                 own: bool = False, shared: _Shared | None = None):
+        shared = shared or _Shared()
         self.kind, self.factor_id, self.own = kind, factor_id, own
         scales = variables.factor_scales
         dims = ("severity", "extent") if kind == "risk" else ("extent", "function")
@@ -74,20 +99,20 @@ class FactorRow:
         slug = factor_id.replace(":", "-")
         if own:
             self.text = w.Text(value="", placeholder=m("form.own_factor_placeholder"), description=label,
-                               layout=w.Layout(width="22rem"), style={"description_width": "initial"})
+                               layout=shared.own_text, style=shared.text_initial)
             self.text.add_class(f"samsyn-own-{kind}-{slug}")
             self.on = None
             head: w.Widget = self.text
         else:
             self.text = None
-            self.on = _checkbox(label, "samsyn-factor", f"samsyn-factor-{kind}-{slug}")
+            self.on = _checkbox(label, shared, "samsyn-factor", f"samsyn-factor-{kind}-{slug}")
             head = self.on
         self.weights = {
             dim: _scale([_Level(lv, lang) for lv in getattr(scales, dim).levels],
-                        getattr(scales, dim).label.get(lang), f"samsyn-weight-{kind}-{slug}-{dim}")
+                        getattr(scales, dim).label.get(lang), f"samsyn-weight-{kind}-{slug}-{dim}", shared)
             for dim in dims
         }
-        self.box = w.HBox([head, *self.weights.values()], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.box = w.HBox([head, *self.weights.values()], layout=shared.row)
         self.box.add_class("samsyn-factor-row")
 
     @property
@@ -150,116 +175,37 @@ def bounded(payload: Any, limit: int = MAX_TEXT, depth: int = 0) -> Any:
     return None
 
 
+class _FactorSpec:
+    """A factor row before its widgets exist: what it is and what it is called."""
+
+    def __init__(self, kind: str, factor_id: str, label: str, own: bool):
+        self.kind, self.factor_id, self.label, self.own = kind, factor_id, label, own
+        self.dims = ("severity", "extent") if kind == "risk" else ("extent", "function")
+
+
 class AnswerForm:
     def __init__(self, case: Case, variables: Variables, lang: str, *, round: int = 1,
                  on_change: Callable[[dict[str, Any]], None] | None = None,
                  on_submit: Callable[[AnswerIn], None] | None = None,
                  worked_examples: dict[str, list[Case]] | None = None):
         self.case, self.variables, self.lang, self.round = case, variables, lang, round
-        self.m = Messages(lang)
+        #: The cases per risk level shown as worked examples where the trainee rates (never this case).
+        self.worked_examples = worked_examples
+        self.m = m = Messages(lang)
         self.on_change = on_change
         self.on_submit = on_submit
         self.step = 0
         self._loading = False
-        m = self.m
+        self._shared = _Shared()
+        self._factor_specs: list[_FactorSpec] = []
+        for kind, factors in (("risk", case.factors.risk), ("protective", case.factors.protective)):
+            self._factor_specs += [_FactorSpec(kind, f.id, f.label.get(lang), False) for f in factors]
+            self._factor_specs += [_FactorSpec(kind, f"own:{kind[0]}{i + 1}", m("form.own_factor", n=i + 1), True)
+                                   for i in range(N_OWN)]
+        self._data: dict[str, Any] = self._clean({})
+        self.step_boxes: list[w.VBox | None] = [None] * len(STEPS)
+        self._step_widgets: dict[str, dict[str, Any]] = {}
 
-        # 1. exposure ------------------------------------------------------------
-        self.exposure: dict[str, dict[str, w.Checkbox]] = {}
-        exposure_boxes = []
-        for group_id in EXPOSURE_GROUPS:
-            group = variables.group("exposure", group_id)
-            boxes = {o.id: _checkbox(o.label(lang), f"samsyn-opt-exposure-{group_id}-{o.id}")
-                     for o in group.options if not o.retired}
-            self.exposure[group_id] = boxes
-            exposure_boxes.append(self._fieldset(group.label.get(lang), list(boxes.values()), f"samsyn-group-{group_id}"))
-        step_exposure = [html_widget(f"<p>{esc(m('form.exposure_help'))}</p>"), *exposure_boxes]
-
-        # 2. factors -------------------------------------------------------------
-        self.factor_rows: list[FactorRow] = []
-        factor_parts: list[w.Widget] = [html_widget(f"<p>{esc(m('form.factors_help'))}</p>")]
-        for kind, factors, heading in (("risk", case.factors.risk, m("form.risk_factors")),
-                                       ("protective", case.factors.protective, m("form.protective_factors"))):
-            rows = [FactorRow(kind, f.id, f.label.get(lang), variables, m, lang) for f in factors]
-            rows += [FactorRow(kind, f"own:{kind[0]}{i + 1}", m("form.own_factor", n=i + 1), variables, m, lang, own=True)
-                     for i in range(N_OWN)]
-            self.factor_rows += rows
-            factor_parts.append(self._fieldset(heading, [r.box for r in rows], f"samsyn-factors-{kind}"))
-
-        # 3. risk ----------------------------------------------------------------
-        risk_options = [(lvl.label(lang), lvl.id) for lvl in variables.risk.levels]
-        risk_options.append((variables.risk.not_assessable.label(lang), variables.risk.not_assessable.id))
-        self.risk = w.RadioButtons(options=risk_options, value=None, description="", layout=w.Layout(width="auto"))
-        self.risk.add_class("samsyn-risk")
-        self.missing_info = w.Textarea(value="", placeholder=m("form.missing_info_placeholder"),
-                                       description=m("form.missing_info"), layout=w.Layout(width="100%", height="5em"),
-                                       style={"description_width": "initial"})
-        self.missing_info.add_class("samsyn-missing-info")
-        self.missing_box = w.VBox([self.missing_info], layout=w.Layout(display="none"))
-        anchors = variables.safety_scale.anchors
-        self.safety = w.ToggleButtons(options=[str(i) for i in range(variables.safety_scale.min, variables.safety_scale.max + 1)],
-                                      value=None, description="", style={"button_width": "2.6em"})
-        self.safety.add_class("samsyn-safety")
-        safety_help = m("form.safety_help", low=anchors[0].get(lang), high=anchors[10].get(lang))
-        step_risk = [
-            self._fieldset(variables.risk.label.get(lang), [self.risk, self.missing_box, risk_anchors_widget(
-                variables, lang, worked_examples, exclude_case=case.id)], "samsyn-risk-group"),
-            self._fieldset(variables.safety_scale.label.get(lang),
-                           [html_widget(f"<p>{esc(safety_help)}</p>"), self.safety], "samsyn-safety-group"),
-        ]
-
-        # 4. intervention and focus ------------------------------------------------
-        self.interventions: dict[str, w.Checkbox] = {}
-        intervention_parts = []
-        for group in variables.intervention.groups:
-            boxes = {o.id: _checkbox(o.label(lang), f"samsyn-opt-intervention-{o.id}") for o in group.options if not o.retired}
-            self.interventions.update(boxes)
-            intervention_parts.append(self._fieldset(group.label.get(lang), list(boxes.values()), f"samsyn-group-{group.id}"))
-        self.focus: dict[str, w.Checkbox] = {}
-        focus_parts = []
-        for side in variables.bbic.sides:
-            boxes = {a.id: _checkbox(a.label(lang), f"samsyn-opt-focus-{a.id}") for a in side.areas if not a.retired}
-            self.focus.update(boxes)
-            focus_parts.append(self._fieldset(side.label.get(lang), list(boxes.values()), f"samsyn-side-{side.id}"))
-        step_intervention = [
-            html_widget(f"<h3>{esc(variables.intervention.label.get(lang))}</h3>"), *intervention_parts,
-            html_widget(f"<h3>{esc(variables.bbic.label.get(lang))}</h3><p>{esc(m('form.focus_help'))}</p>"), *focus_parts,
-        ]
-
-        # 5. goals -----------------------------------------------------------------
-        self.goals: list[dict[str, w.Textarea | w.Text]] = []
-        goal_parts: list[w.Widget] = [html_widget(f"<p>{esc(m('form.goals_help'))}</p>")]
-        goal_fields = (  # name, widget, label, placeholder
-            ("goal", w.Textarea, m("form.goal"), m("form.goal_placeholder")),
-            ("baseline", w.Textarea, m("form.baseline"), m("form.baseline_placeholder")),
-            ("change", w.Textarea, m("form.change"), m("form.change_placeholder")),
-            ("timeframe", w.Text, m("form.timeframe"), m("form.timeframe_placeholder")),
-        )
-        for i in range(N_GOALS):
-            fields = {
-                name: cls(description=label, placeholder=placeholder, style={"description_width": "10em"},
-                          layout=w.Layout(width="100%", height="3.5em") if cls is w.Textarea else w.Layout(width="100%"))
-                for name, cls, label, placeholder in goal_fields
-            }
-            for name, widget in fields.items():
-                widget.add_class(f"samsyn-goal-{i + 1}-{name}")
-            self.goals.append(fields)
-            goal_parts.append(self._fieldset(m("form.goal_n", n=i + 1), list(fields.values()), f"samsyn-goal-{i + 1}"))
-
-        # 6. motivation ----------------------------------------------------------------
-        self.motivation = w.Textarea(value="", placeholder=m("form.motivation_placeholder"),
-                                     description=m("form.motivation"), layout=w.Layout(width="100%", height="9em"),
-                                     style={"description_width": "initial"})
-        self.motivation.add_class("samsyn-motivation")
-        step_motivation = [html_widget(f"<p>{esc(m('form.motivation_help'))}</p>"), self.motivation]
-
-        self.step_boxes = []
-        for i, children in enumerate((step_exposure, factor_parts, step_risk, step_intervention, goal_parts, step_motivation)):
-            box = w.VBox([html_widget(f"<h2>{esc(m(f'form.step.{STEPS[i]}'))}</h2>", "samsyn-step-title"), *children])
-            box.add_class("samsyn-step")
-            box.add_class(f"samsyn-step-{STEPS[i]}")
-            self.step_boxes.append(box)
-
-        # navigation --------------------------------------------------------------------
         self.progress = html_widget("", "samsyn-progress")
         self.error = html_widget("", "samsyn-step-error")
         self.saved = html_widget("", "samsyn-saved")
@@ -275,168 +221,400 @@ class AnswerForm:
         nav = w.HBox([self.prev_button, self.next_button, self.submit_button, self.saved],
                      layout=w.Layout(align_items="center", flex_flow="row wrap"))
         nav.add_class("samsyn-nav")
-        self.stage = w.VBox([self.step_boxes[0]])
+        self.stage = w.VBox([])
         self.widget = w.VBox([self.progress, self.stage, self.error, nav])
         self.widget.add_class("samsyn-form")
-
-        for widget in self._inputs():
-            widget.observe(self._changed, names="value")
         self._render()
 
+    # -- the steps' widgets, built on first use ---------------------------------------
+    def _built(self, name: str) -> dict[str, Any]:
+        if name not in self._step_widgets:
+            self._build(name)
+        return self._step_widgets[name]
+
+    @property
+    def exposure(self) -> dict[str, dict[str, w.Checkbox]]:
+        return self._built("exposure")["exposure"]
+
+    @property
+    def factor_rows(self) -> list[FactorRow]:
+        return self._built("factors")["rows"]
+
+    @property
+    def risk(self) -> w.RadioButtons:
+        return self._built("risk")["risk"]
+
+    @property
+    def missing_info(self) -> w.Textarea:
+        return self._built("risk")["missing_info"]
+
+    @property
+    def missing_box(self) -> w.VBox:
+        return self._built("risk")["missing_box"]
+
+    @property
+    def safety(self) -> w.ToggleButtons:
+        return self._built("risk")["safety"]
+
+    @property
+    def interventions(self) -> dict[str, w.Checkbox]:
+        return self._built("intervention")["interventions"]
+
+    @property
+    def focus(self) -> dict[str, w.Checkbox]:
+        return self._built("intervention")["focus"]
+
+    @property
+    def goals(self) -> list[dict[str, w.Textarea | w.Text]]:
+        return self._built("goals")["goals"]
+
+    @property
+    def motivation(self) -> w.Textarea:
+        return self._built("motivation")["motivation"]
+
+    def _build(self, name: str) -> None:
+        m, lang, variables, shared = self.m, self.lang, self.variables, self._shared
+        parts: dict[str, Any] = {}
+        if name == "exposure":
+            parts["exposure"] = {}
+            children: list[w.Widget] = [html_widget(f"<p>{esc(m('form.exposure_help'))}</p>")]
+            for group_id in EXPOSURE_GROUPS:
+                group = variables.group("exposure", group_id)
+                boxes = {o.id: _checkbox(o.label(lang), shared, f"samsyn-opt-exposure-{group_id}-{o.id}")
+                         for o in group.options if not o.retired}
+                parts["exposure"][group_id] = boxes
+                children.append(self._fieldset(group.label.get(lang), list(boxes.values()), f"samsyn-group-{group_id}"))
+        elif name == "factors":
+            rows = [FactorRow(s.kind, s.factor_id, s.label, variables, m, lang, own=s.own, shared=shared)
+                    for s in self._factor_specs]
+            parts["rows"] = rows
+            children = [html_widget(f"<p>{esc(m('form.factors_help'))}</p>")]
+            for kind, heading in (("risk", m("form.risk_factors")), ("protective", m("form.protective_factors"))):
+                children.append(self._fieldset(heading, [r.box for r in rows if r.kind == kind], f"samsyn-factors-{kind}"))
+        elif name == "risk":
+            risk_options = [(lvl.label(lang), lvl.id) for lvl in variables.risk.levels]
+            risk_options.append((variables.risk.not_assessable.label(lang), variables.risk.not_assessable.id))
+            risk = w.RadioButtons(options=risk_options, value=None, description="", layout=shared.auto)
+            risk.add_class("samsyn-risk")
+            missing_info = w.Textarea(value="", placeholder=m("form.missing_info_placeholder"),
+                                      description=m("form.missing_info"), layout=w.Layout(width="100%", height="5em"),
+                                      style=shared.text_initial)
+            missing_info.add_class("samsyn-missing-info")
+            missing_box = w.VBox([missing_info], layout=w.Layout(display="none"))
+            anchors = variables.safety_scale.anchors
+            scale = variables.safety_scale
+            safety = w.ToggleButtons(options=[str(i) for i in range(scale.min, scale.max + 1)], value=None,
+                                     description="", style={"button_width": "2.6em"})
+            safety.add_class("samsyn-safety")
+            safety_help = m("form.safety_help", low=anchors[0].get(lang), high=anchors[10].get(lang))
+            parts.update(risk=risk, missing_info=missing_info, missing_box=missing_box, safety=safety)
+            children = [
+                self._fieldset(variables.risk.label.get(lang), [risk, missing_box, risk_anchors_widget(
+                    variables, lang, self.worked_examples, exclude_case=self.case.id)], "samsyn-risk-group"),
+                self._fieldset(scale.label.get(lang), [html_widget(f"<p>{esc(safety_help)}</p>"), safety],
+                               "samsyn-safety-group"),
+            ]
+        elif name == "intervention":
+            parts["interventions"], parts["focus"] = {}, {}
+            intervention_parts, focus_parts = [], []
+            for group in variables.intervention.groups:
+                boxes = {o.id: _checkbox(o.label(lang), shared, f"samsyn-opt-intervention-{o.id}")
+                         for o in group.options if not o.retired}
+                parts["interventions"].update(boxes)
+                intervention_parts.append(self._fieldset(group.label.get(lang), list(boxes.values()), f"samsyn-group-{group.id}"))
+            for side in variables.bbic.sides:
+                boxes = {a.id: _checkbox(a.label(lang), shared, f"samsyn-opt-focus-{a.id}") for a in side.areas if not a.retired}
+                parts["focus"].update(boxes)
+                focus_parts.append(self._fieldset(side.label.get(lang), list(boxes.values()), f"samsyn-side-{side.id}"))
+            children = [
+                html_widget(f"<h3>{esc(variables.intervention.label.get(lang))}</h3>"), *intervention_parts,
+                html_widget(f"<h3>{esc(variables.bbic.label.get(lang))}</h3><p>{esc(m('form.focus_help'))}</p>"),
+                *focus_parts,
+            ]
+        elif name == "goals":
+            goal_fields = (  # name, widget, label, placeholder
+                ("goal", w.Textarea, m("form.goal"), m("form.goal_placeholder")),
+                ("baseline", w.Textarea, m("form.baseline"), m("form.baseline_placeholder")),
+                ("change", w.Textarea, m("form.change"), m("form.change_placeholder")),
+                ("timeframe", w.Text, m("form.timeframe"), m("form.timeframe_placeholder")),
+            )
+            parts["goals"] = []
+            children = [html_widget(f"<p>{esc(m('form.goals_help'))}</p>")]
+            for i in range(N_GOALS):
+                fields = {
+                    fname: cls(description=label, placeholder=placeholder, style=shared.text_wide,
+                               layout=shared.goal_area if cls is w.Textarea else shared.full)
+                    for fname, cls, label, placeholder in goal_fields
+                }
+                for fname, widget in fields.items():
+                    widget.add_class(f"samsyn-goal-{i + 1}-{fname}")
+                parts["goals"].append(fields)
+                children.append(self._fieldset(m("form.goal_n", n=i + 1), list(fields.values()), f"samsyn-goal-{i + 1}"))
+        else:  # motivation
+            motivation = w.Textarea(value="", placeholder=m("form.motivation_placeholder"),
+                                    description=m("form.motivation"), layout=w.Layout(width="100%", height="9em"),
+                                    style=shared.text_initial)
+            motivation.add_class("samsyn-motivation")
+            parts["motivation"] = motivation
+            children = [html_widget(f"<p>{esc(m('form.motivation_help'))}</p>"), motivation]
+        self._step_widgets[name] = parts
+        i = STEPS.index(name)
+        box = w.VBox([html_widget(f"<h2>{esc(m(f'form.step.{name}'))}</h2>", "samsyn-step-title"), *children],
+                     layout=shared.box)
+        box.add_class("samsyn-step")
+        box.add_class(f"samsyn-step-{name}")
+        self.step_boxes[i] = box
+        self._loading = True
+        try:
+            self._to_widgets(name)
+        finally:
+            self._loading = False
+        for widget in self._inputs(name):
+            widget.observe(lambda change, n=name: self._changed(change, n), names="value")
+
     # -- building blocks ------------------------------------------------------------
-    @staticmethod
-    def _fieldset(legend: str, children: list[w.Widget], cls: str) -> w.VBox:
-        box = w.VBox([html_widget(f'<p class="samsyn-legend"><strong>{esc(legend)}</strong></p>'), *children])
+    def _fieldset(self, legend: str, children: list[w.Widget], cls: str) -> w.VBox:
+        box = w.VBox([html_widget(f'<p class="samsyn-legend"><strong>{esc(legend)}</strong></p>'), *children],
+                     layout=self._shared.box)
         box.add_class("samsyn-fieldset")
         box.add_class(cls)
         return box
 
-    def _inputs(self) -> list[w.Widget]:
-        out: list[w.Widget] = []
-        for boxes in self.exposure.values():
-            out += boxes.values()
-        for row in self.factor_rows:
-            out += row.widgets()
-        out += [self.risk, self.missing_info, self.safety, *self.interventions.values(), *self.focus.values()]
-        for goal in self.goals:
-            out += goal.values()
-        out.append(self.motivation)
+    def _inputs(self, name: str) -> list[w.Widget]:
+        parts = self._step_widgets.get(name)
+        if parts is None:
+            return []
+        if name == "exposure":
+            return [box for boxes in parts["exposure"].values() for box in boxes.values()]
+        if name == "factors":
+            return [x for row in parts["rows"] for x in row.widgets()]
+        if name == "risk":
+            return [parts["risk"], parts["missing_info"], parts["safety"]]
+        if name == "intervention":
+            return [*parts["interventions"].values(), *parts["focus"].values()]
+        if name == "goals":
+            return [f for goal in parts["goals"] for f in goal.values()]
+        return [parts["motivation"]]
+
+    # -- data <-> widgets -------------------------------------------------------------
+    def _clean(self, data: Any) -> dict[str, Any]:
+        """A draft as the form's data: unknown or stale ids dropped, wrong types emptied, texts clipped."""
+        data = _mapping(data)
+        variables = self.variables
+        exposure = _mapping(data.get("exposure"))
+        out: dict[str, Any] = {"exposure": {}}
+        for group_id in EXPOSURE_GROUPS:
+            chosen = _ids(exposure.get(group_id))
+            out["exposure"][group_id] = [o.id for o in variables.group("exposure", group_id).options
+                                         if not o.retired and o.id in chosen]
+        factors = _mapping(data.get("factors"))
+        scales = variables.factor_scales
+        out["factors"] = {}
+        for spec in self._factor_specs:
+            saved = _mapping(factors.get(spec.factor_id))
+            entry: dict[str, Any] = {}
+            for dim in spec.dims:
+                value = saved.get(dim)
+                valid = {lv.id for lv in getattr(scales, dim).levels}
+                entry[dim] = value if isinstance(value, int) and not isinstance(value, bool) and value in valid else None
+            if spec.own:
+                entry["text"] = _text(saved.get("text"), MAX_SHORT)
+            else:
+                entry["on"] = saved.get("on") is True
+            out["factors"][spec.factor_id] = entry
+        risk_ids = {lvl.id for lvl in variables.risk.levels} | {variables.risk.not_assessable.id}
+        risk = data.get("risk")
+        out["risk"] = risk if isinstance(risk, str) and risk in risk_ids else None
+        out["risk_missing_info"] = _text(data.get("risk_missing_info"))
+        scale = data.get("safety_scale")
+        lo, hi = variables.safety_scale.min, variables.safety_scale.max
+        out["safety_scale"] = scale if isinstance(scale, int) and not isinstance(scale, bool) and lo <= scale <= hi else None
+        chosen = _ids(data.get("interventions"))
+        out["interventions"] = [o for o in variables.intervention_ids if o in chosen]
+        chosen = _ids(data.get("focus"))
+        out["focus"] = [a for a in variables.bbic_area_ids if a in chosen]
+        goals = data.get("goals") if isinstance(data.get("goals"), list) else []
+        out["goals"] = []
+        for i in range(N_GOALS):
+            saved = goals[i] if i < len(goals) and isinstance(goals[i], dict) else {}
+            out["goals"].append({name: _text(saved.get(name), MAX_SHORT if name == "timeframe" else MAX_TEXT)
+                                 for name in GOAL_FIELDS})
+        out["motivation"] = _text(data.get("motivation"))
+        step = data.get("step")
+        out["step"] = step if isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(STEPS) else 0
         return out
+
+    def _to_widgets(self, name: str) -> None:
+        """Show the form's data in a built step's widgets."""
+        parts, d = self._step_widgets[name], self._data
+        if name == "exposure":
+            for group_id, boxes in parts["exposure"].items():
+                for option, box in boxes.items():
+                    box.value = option in d["exposure"][group_id]
+        elif name == "factors":
+            for row in parts["rows"]:
+                row.load(d["factors"].get(row.factor_id, {}))
+        elif name == "risk":
+            parts["risk"].value = d["risk"]
+            parts["missing_info"].value = d["risk_missing_info"]
+            parts["safety"].value = str(d["safety_scale"]) if d["safety_scale"] is not None else None
+            parts["missing_box"].layout.display = None if d["risk"] == self.variables.risk.not_assessable.id else "none"
+        elif name == "intervention":
+            for option, box in parts["interventions"].items():
+                box.value = option in d["interventions"]
+            for area, box in parts["focus"].items():
+                box.value = area in d["focus"]
+        elif name == "goals":
+            for goal, saved in zip(parts["goals"], d["goals"]):
+                for fname, field in goal.items():
+                    field.value = saved.get(fname, "")
+        else:
+            parts["motivation"].value = d["motivation"]
+
+    def _from_widgets(self, name: str) -> None:
+        """Take a built step's widget values into the form's data (as typed: validation comes later)."""
+        parts, d = self._step_widgets[name], self._data
+        if name == "exposure":
+            d["exposure"] = {g: [o for o, box in boxes.items() if box.value] for g, boxes in parts["exposure"].items()}
+        elif name == "factors":
+            d["factors"] = {row.factor_id: row.payload() for row in parts["rows"]}
+        elif name == "risk":
+            d["risk"] = parts["risk"].value
+            d["risk_missing_info"] = parts["missing_info"].value
+            d["safety_scale"] = int(parts["safety"].value) if parts["safety"].value is not None else None
+        elif name == "intervention":
+            d["interventions"] = [o for o, box in parts["interventions"].items() if box.value]
+            d["focus"] = [a for a, box in parts["focus"].items() if box.value]
+        elif name == "goals":
+            d["goals"] = [{k: f.value for k, f in goal.items()} for goal in parts["goals"]]
+        else:
+            d["motivation"] = parts["motivation"].value
 
     # -- data -----------------------------------------------------------------------
     def payload(self) -> dict[str, Any]:
+        d = self._data
         return {
             "step": self.step,
-            "exposure": {g: [o for o, box in boxes.items() if box.value] for g, boxes in self.exposure.items()},
-            "factors": {row.factor_id: row.payload() for row in self.factor_rows},
-            "risk": self.risk.value,
-            "risk_missing_info": self.missing_info.value,
-            "safety_scale": int(self.safety.value) if self.safety.value is not None else None,
-            "interventions": [o for o, box in self.interventions.items() if box.value],
-            "focus": [a for a, box in self.focus.items() if box.value],
-            "goals": [{k: f.value for k, f in goal.items()} for goal in self.goals],
-            "motivation": self.motivation.value,
+            "exposure": {g: list(v) for g, v in d["exposure"].items()},
+            "factors": {fid: dict(v) for fid, v in d["factors"].items()},
+            "risk": d["risk"],
+            "risk_missing_info": d["risk_missing_info"],
+            "safety_scale": d["safety_scale"],
+            "interventions": list(d["interventions"]),
+            "focus": list(d["focus"]),
+            "goals": [dict(g) for g in d["goals"]],
+            "motivation": d["motivation"],
         }
 
     def load(self, data: dict[str, Any] | None) -> None:
         """Restore a draft (unknown or stale ids are ignored, never trusted)."""
         if not data or not isinstance(data, dict):
             return
+        self._data = self._clean(data)
         self._loading = True
         try:
-            exposure = _mapping(data.get("exposure"))
-            for group_id, boxes in self.exposure.items():
-                chosen = _ids(exposure.get(group_id))
-                for option, box in boxes.items():
-                    box.value = option in chosen
-            factors = _mapping(data.get("factors"))
-            for row in self.factor_rows:
-                if isinstance(factors.get(row.factor_id), dict):
-                    row.load(factors[row.factor_id])
-            risk_ids = {v for _l, v in self.risk.options}
-            risk = data.get("risk")
-            self.risk.value = risk if isinstance(risk, str) and risk in risk_ids else None
-            self.missing_info.value = _text(data.get("risk_missing_info"))
-            scale = data.get("safety_scale")
-            self.safety.value = str(scale) if isinstance(scale, int) and str(scale) in self.safety.options else None
-            chosen = _ids(data.get("interventions"))
-            for option, box in self.interventions.items():
-                box.value = option in chosen
-            chosen = _ids(data.get("focus"))
-            for area, box in self.focus.items():
-                box.value = area in chosen
-            goals = data.get("goals") if isinstance(data.get("goals"), list) else []
-            for goal, saved in zip(self.goals, goals):
-                if isinstance(saved, dict):
-                    for name, field in goal.items():
-                        field.value = _text(saved.get(name), MAX_SHORT if isinstance(field, w.Text) else MAX_TEXT)
-            self.motivation.value = _text(data.get("motivation"))
-            step = data.get("step")
-            self.step = step if isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(STEPS) else 0
+            for name in self._step_widgets:
+                self._to_widgets(name)
         finally:
             self._loading = False
+        self.step = self._data["step"]
         self._render()
 
+    def _label(self, spec: _FactorSpec) -> str:
+        return self._data["factors"][spec.factor_id].get("text", "").strip() if spec.own else spec.label
+
+    def _chosen_factors(self) -> list[_FactorSpec]:
+        out = []
+        for spec in self._factor_specs:
+            entry = self._data["factors"][spec.factor_id]
+            if (spec.own and str(entry.get("text") or "").strip()) or (not spec.own and entry.get("on")):
+                out.append(spec)
+        return out
+
     def answer(self) -> AnswerIn:
-        selections = {f"exposure.{g}": [o for o, box in boxes.items() if box.value] for g, boxes in self.exposure.items()}
-        selections["intervention"] = [o for o, box in self.interventions.items() if box.value]
-        selections["focus"] = [a for a, box in self.focus.items() if box.value]
+        d = self._data
+        selections = {f"exposure.{g}": list(v) for g, v in d["exposure"].items()}
+        selections["intervention"] = list(d["interventions"])
+        selections["focus"] = list(d["focus"])
         factors = []
-        for row in self.factor_rows:
-            if not row.chosen:
-                continue
-            weights = {dim: (dd.value or None) for dim, dd in row.weights.items()}
-            factors.append({"kind": row.kind, "factor_id": row.factor_id,
-                            "own_text": row.text.value.strip() if row.own else None, **weights})
-        goals = [{k: f.value.strip() for k, f in goal.items()} for goal in self.goals if goal["goal"].value.strip()]
-        not_known = self.risk.value == self.variables.risk.not_assessable.id
+        for spec in self._chosen_factors():
+            entry = d["factors"][spec.factor_id]
+            weights = {dim: (entry.get(dim) or None) for dim in spec.dims}
+            factors.append({"kind": spec.kind, "factor_id": spec.factor_id,
+                            "own_text": entry["text"].strip() if spec.own else None, **weights})
+        goals = [{k: str(v).strip() for k, v in goal.items()} for goal in d["goals"] if str(goal.get("goal", "")).strip()]
+        not_known = d["risk"] == self.variables.risk.not_assessable.id
         return AnswerIn(
             case_id=self.case.id,
             round=self.round,
-            risk=self.risk.value or "",
-            risk_missing_info=self.missing_info.value.strip() if not_known else None,
-            safety_scale=int(self.safety.value) if self.safety.value is not None else None,
+            risk=d["risk"] or "",
+            risk_missing_info=d["risk_missing_info"].strip() if not_known else None,
+            safety_scale=d["safety_scale"],
             selections=selections,
             factors=factors,
             goals=goals,
-            motivation=self.motivation.value.strip(),
+            motivation=d["motivation"].strip(),
             language=self.lang,
         )
 
     # -- validation -------------------------------------------------------------------
     def problems(self, step: int) -> list[str]:
-        m = self.m
+        m, d = self.m, self._data
         name = STEPS[step]
         out: list[str] = []
         if name == "exposure":
-            for group_id, boxes in self.exposure.items():
-                if not any(b.value for b in boxes.values()):
-                    out.append(m("form.error.exposure_group", group=self.variables.group("exposure", group_id).label.get(self.lang)))
-                problem = self.variables.check_selection("exposure", group_id, [o for o, b in boxes.items() if b.value])
-                if problem:
-                    out.append(m("form.error.exclusive", group=self.variables.group("exposure", group_id).label.get(self.lang)))
+            for group_id in EXPOSURE_GROUPS:
+                chosen = d["exposure"][group_id]
+                label = self.variables.group("exposure", group_id).label.get(self.lang)
+                if not chosen:
+                    out.append(m("form.error.exposure_group", group=label))
+                if self.variables.check_selection("exposure", group_id, list(chosen)):
+                    out.append(m("form.error.exclusive", group=label))
         elif name == "factors":
-            chosen = [r for r in self.factor_rows if r.chosen]
-            if not any(r.kind == "risk" for r in chosen):
+            chosen = self._chosen_factors()
+            if not any(s.kind == "risk" for s in chosen):
                 out.append(m("form.error.no_risk_factor"))
-            for row in chosen:
-                if any(not dd.value for dd in row.weights.values()):
-                    label = row.text.value.strip() if row.own else row.on.description
-                    out.append(m("form.error.factor_weights", factor=label))
-                if row.own and len(row.text.value) > MAX_SHORT:
-                    out.append(m("form.error.too_long", field=row.text.description, max=MAX_SHORT))
+            for spec in chosen:
+                entry = d["factors"][spec.factor_id]
+                if any(not entry.get(dim) for dim in spec.dims):
+                    out.append(m("form.error.factor_weights", factor=self._label(spec)))
+                if spec.own and len(entry.get("text") or "") > MAX_SHORT:
+                    out.append(m("form.error.too_long", field=spec.label, max=MAX_SHORT))
         elif name == "risk":
-            if self.risk.value is None:
+            if d["risk"] is None:
                 out.append(m("form.error.no_risk"))
-            elif self.risk.value == self.variables.risk.not_assessable.id and not self.missing_info.value.strip():
+            elif d["risk"] == self.variables.risk.not_assessable.id and not d["risk_missing_info"].strip():
                 out.append(m("form.error.missing_info"))
         elif name == "intervention":
-            chosen = [o for o, b in self.interventions.items() if b.value]
+            chosen = list(d["interventions"])
             none = [o for o in chosen if o in self.variables.no_intervention_ids]
-            focus = any(b.value for b in self.focus.values())
             if not chosen:
                 out.append(m("form.error.no_intervention"))
             elif none and len(chosen) > 1:
-                out.append(m("form.error.no_intervention_combined", option=self.variables.option_label("intervention", none[0], self.lang)))
-            if none and focus:
+                out.append(m("form.error.no_intervention_combined",
+                             option=self.variables.option_label("intervention", none[0], self.lang)))
+            if none and d["focus"]:
                 out.append(m("form.error.focus_without_intervention"))
-            elif not none and not focus:
+            elif not none and not d["focus"]:
                 out.append(m("form.error.no_focus"))
         elif name == "goals":
-            if not any(g["goal"].value.strip() for g in self.goals):
+            if not any(str(g.get("goal", "")).strip() for g in d["goals"]):
                 out.append(m("form.error.no_goal"))
-            for i, goal in enumerate(self.goals):
-                if not goal["goal"].value.strip() and any(f.value.strip() for f in goal.values()):
+            for i, goal in enumerate(d["goals"]):
+                if not str(goal.get("goal", "")).strip() and any(str(v).strip() for v in goal.values()):
                     out.append(m("form.error.goal_text", n=i + 1))
         elif name == "motivation":
-            if len(self.motivation.value.strip()) < MIN_MOTIVATION:
+            if len(d["motivation"].strip()) < MIN_MOTIVATION:
                 out.append(m("form.error.motivation", min=MIN_MOTIVATION))
-        texts = {"risk": [self.missing_info], "goals": [f for g in self.goals for f in g.values()],
-                 "motivation": [self.motivation]}.get(name, [])
-        for field in texts:
-            limit = MAX_SHORT if isinstance(field, w.Text) else MAX_TEXT
-            if len(field.value) > limit:
-                out.append(m("form.error.too_long", field=field.description, max=limit))
+        goal_labels = {"goal": m("form.goal"), "baseline": m("form.baseline"), "change": m("form.change"),
+                       "timeframe": m("form.timeframe")}
+        texts = {"risk": [(m("form.missing_info"), d["risk_missing_info"], MAX_TEXT)],
+                 "goals": [(goal_labels.get(k, k), str(v), MAX_SHORT if k == "timeframe" else MAX_TEXT)
+                           for g in d["goals"] for k, v in g.items()],
+                 "motivation": [(m("form.motivation"), d["motivation"], MAX_TEXT)]}.get(name, [])
+        for field, value, limit in texts:
+            if len(value) > limit:
+                out.append(m("form.error.too_long", field=field, max=limit))
         return out
 
     def _show_problems(self, problems: list[str]) -> None:
@@ -452,7 +630,7 @@ class AnswerForm:
             self.step = step
             self._show_problems([])
             self._render()
-            self._changed(None)
+            self._notify()
 
     def next(self) -> bool:
         problems = self.problems(self.step)
@@ -499,16 +677,24 @@ class AnswerForm:
             f'<p class="samsyn-progress-text">{esc(m("form.progress", n=self.step + 1, total=len(STEPS)))}</p>'
             f'<ol class="samsyn-progress-steps">{"".join(items)}</ol>'
         )
+        self._built(STEPS[self.step])
         self.stage.children = [self.step_boxes[self.step]]
         self.prev_button.disabled = self.step == 0
         last = self.step == len(STEPS) - 1
         self.next_button.layout.display = "none" if last else None
         self.submit_button.layout.display = None if last else "none"
-        self.missing_box.layout.display = None if self.risk.value == self.variables.risk.not_assessable.id else "none"
 
-    def _changed(self, change) -> None:
-        if change is not None and change.get("owner") is self.risk:
-            self.missing_box.layout.display = None if self.risk.value == self.variables.risk.not_assessable.id else "none"
+    def _changed(self, change, name: str) -> None:
+        if self._loading:
+            return
+        self._from_widgets(name)
+        if name == "risk":
+            parts = self._step_widgets["risk"]
+            not_known = parts["risk"].value == self.variables.risk.not_assessable.id
+            parts["missing_box"].layout.display = None if not_known else "none"
+        self._notify()
+
+    def _notify(self) -> None:
         if self._loading or self.on_change is None:
             return
         self.on_change(self.payload())

@@ -100,8 +100,26 @@ def page_url(notebook: str, **params: str) -> str:
     return f"{notebook}?{query}" if query else notebook
 
 
+_SHARED: dict[str, w.Widget] = {}
+
+
+def shared_model(name: str, factory) -> w.Widget:
+    """One Layout or style model for every widget of the page that looks the same.
+
+    Each ipywidgets widget otherwise brings its own Layout and style model, and
+    every model is a comm message and an object in the browser; static HTML is
+    most of a page's widgets. Never change a shared model's attributes."""
+    model = _SHARED.get(name)
+    if model is None or getattr(model, "comm", None) is None:
+        model = _SHARED[name] = factory()
+    return model
+
+
 def html_widget(markup: str, *classes: str) -> w.HTML:
-    widget = w.HTML(markup)
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    widget = w.HTML(markup, layout=shared_model("html.layout", w.Layout),
+                    style=shared_model("html.style", HTMLStyle))
     for cls in classes:
         widget.add_class(cls)
     return widget
@@ -161,6 +179,10 @@ STYLE = """
 .samsyn-page button:focus-visible, .samsyn-page input:focus-visible, .samsyn-page select:focus-visible,
 .samsyn-page textarea:focus-visible { outline: 3px solid #f0a400; outline-offset: 1px; }
 .samsyn-chart svg { max-width: 100%; height: auto; }
+.samsyn-page .widget-button { width: auto; min-width: 8rem; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height, 28px); white-space: normal; overflow: visible; text-overflow: clip;
+  line-height: 1.3; padding: 0.25em 0.9em; }
+.samsyn-page .widget-button .widget-label-basic, .samsyn-page .widget-button span { white-space: normal; }
 .samsyn-key { background: #eef5ee; border-left: 4px solid #3b7d3b; padding: 0.3em 0.8em; }
 @media (max-width: 820px) { .samsyn-page { font-size: 15px; } .samsyn-topbar { flex-direction: column; } }
 </style>
@@ -169,3 +191,48 @@ STYLE = """
 
 def style() -> w.HTML:
     return html_widget(STYLE, "samsyn-style")
+
+
+class Progress:
+    """A progress bar and a line of text for work a user waits on (exports, records, a first chart).
+
+    Call it with ``(fraction, text)`` while working: ipykernel sends widget updates at once, even
+    while a button's handler still runs, so the browser shows them as they happen. Updates come at
+    most every 0.15 s (each is a message)."""
+
+    MIN_INTERVAL = 0.15
+
+    def __init__(self, label: str):
+        self.bar = w.FloatProgress(value=0.0, min=0.0, max=1.0, description=label,
+                                   style={"description_width": "initial"}, layout=w.Layout(width="28rem", display="none"))
+        self.bar.add_class("samsyn-work-bar")
+        self.text = w.HTML("")
+        self.text.add_class("samsyn-work-text")
+        self.widget = w.VBox([self.bar, self.text])
+        self.widget.add_class("samsyn-work-progress")
+        self._last = 0.0
+
+    def start(self) -> None:
+        self.bar.value = 0.0
+        self.bar.layout.display = None
+        self.text.value = ""
+        self._last = 0.0
+
+    def __call__(self, fraction: float, text: str) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self._last < self.MIN_INTERVAL and fraction < 1.0:
+            return
+        self._last = now
+        self.bar.value = max(0.0, min(1.0, float(fraction)))
+        self.text.value = f'<p class="samsyn-case-meta" role="status">{esc(text)}</p>'
+
+    def part(self, low: float, high: float):
+        """A progress callback for one part of the work, mapped onto ``low`` … ``high`` of the bar."""
+        return lambda fraction, text: self(low + (high - low) * fraction, text)
+
+    def done(self) -> None:
+        self.bar.value = 1.0
+        self.bar.layout.display = "none"
+        self.text.value = ""

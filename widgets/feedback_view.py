@@ -65,8 +65,8 @@ class FeedbackView:
         factor = self.case.factor(factor_id)
         return factor.label.get(self.lang) if factor else factor_id
 
-    def _chart(self, counts: dict[str, int], title: str, cls: str) -> w.HTML:
-        from feedback.charts import distribution_svg
+    def _chart(self, counts: dict[str, int], title: str, cls: str) -> w.Widget:
+        from samsyn import charts
 
         m = self.m
         order = [*self.variables.risk_answer_ids]
@@ -74,11 +74,9 @@ class FeedbackView:
         own = self._risk_label(self.fb.own.risk)
         description = m("feedback.chart_description", title=title,
                         counts="; ".join(f"{label}: {n}" for label, n in pairs), own=own)
-        svg = distribution_svg(pairs, own, title=title, own_text=m("feedback.you"),
-                               count_title=m("feedback.count_axis"), description=description)
-        return html_widget(
-            f'<figure class="samsyn-chart" role="img" aria-label="{esc(description)}">{svg}'
-            f'<figcaption class="samsyn-case-meta">{esc(description)}</figcaption></figure>', cls)
+        spec = charts.distribution(pairs, own, title=title, description=description, count_title=m("feedback.count_axis"),
+                                   level_title=m("chart.level"), own_text=m("feedback.you"))
+        return charts.chart_widget(spec, description, cls)
 
     # -- sections ------------------------------------------------------------------------
     def _risk_section(self) -> w.Widget:

@@ -10,14 +10,17 @@ minimum size are hidden); no table ranks or lists individuals.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
 
 import ipywidgets as w
 
 from cases import Library, load_library
 from cases.loader import refreshed
-from widgets.common import PageContext, esc, html_widget, language_switch, style
+from widgets.common import PageContext, Progress, esc, html_widget, language_switch, style
 
+log = logging.getLogger(__name__)
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
 TABS = ("consistency", "bias", "quality", "exposures", "export")
@@ -100,7 +103,7 @@ class ManagerView:
         filters = w.HBox(list(self.dropdowns.values()))
         filters.add_class("samsyn-manager-filters")
         self.summary = html_widget("", "samsyn-manager-summary")
-        self.panes = {key: html_widget("", "samsyn-manager-view", f"samsyn-manager-view-{key}") for key in TABS[:-1]}
+        self.panes = {key: self._pane(key) for key in TABS[:-1]}
         self.export_status = html_widget("", "samsyn-manager-downloads")
         buttons = []
         for kind, label in (("xlsx", m("manager.export_excel")), ("html", m("manager.export_html")),
@@ -110,8 +113,10 @@ class ManagerView:
             b.add_class(f"samsyn-manager-export-{kind}")
             b.on_click(lambda _b, k=kind: self.export(k))
             buttons.append(b)
+        self.export_progress = Progress(m("manager.progress_label"))
         export_box = w.VBox([html_widget(f"<h2>{esc(m('manager.tab_export'))}</h2><p>{esc(m('manager.export_intro', min=self.min_group))}</p>"),
-                             w.HBox(buttons), self.export_status])
+                             w.HBox(buttons, layout=w.Layout(flex_flow="row wrap")), self.export_progress.widget,
+                             self.export_status])
         export_box.add_class("samsyn-manager-view-export")
         self.tabs = w.Tab(children=[*self.panes.values(), export_box])
         titles = [m("manager.tab_consistency"), m("manager.tab_bias"), m("manager.tab_quality"),
@@ -124,6 +129,13 @@ class ManagerView:
         self.on_filter()
 
     # -- helpers ---------------------------------------------------------------
+    @staticmethod
+    def _pane(key: str) -> w.VBox:
+        pane = w.VBox([])
+        pane.add_class("samsyn-manager-view")
+        pane.add_class(f"samsyn-manager-view-{key}")
+        return pane
+
     def _case_name(self, case_id: str) -> str:
         case = self.library.get(case_id)
         return case.title.get(self.lang) if case else case_id
@@ -162,41 +174,78 @@ class ManagerView:
                        people=f"{view['participant_id'].nunique():,}".replace(",", "\u00a0"))
             self.summary.value = f"<p>{selection} <span class=\"samsyn-manager-counts\">{esc(counts)}</span></p>"
         for pane in self.panes.values():
-            pane.value = ""
+            pane.children = []
         self.render_current()
 
     def render_current(self) -> None:
-        from insight.report import section_html
+        from insight.report import section_parts
+        from samsyn import charts
 
         index = self.tabs.selected_index or 0
         key = TABS[index]
-        if key == "export" or self.panes[key].value:
+        if key == "export" or self.panes[key].children:
             return
-        self.panes[key].value = f'<p class="samsyn-manager-busy">{esc(self.m("manager.working"))}</p>'
-        self.panes[key].value = section_html(self.section(key), self._context())
+        pane = self.panes[key]
+        pane.children = [html_widget(f'<p class="samsyn-manager-busy" role="status">{esc(self.m("manager.working"))}</p>')]
+        section = self.section(key)
+        head, figures, tail = section_parts(section, self._context())
+        parts: list[w.Widget] = [html_widget(head, "samsyn-manager-section", f"samsyn-manager-{key}")]
+        parts += [charts.chart_widget(c.spec, c.spec.get("description", ""), "samsyn-manager-chart", c.css)
+                  for c in figures]
+        if tail:
+            parts.append(html_widget(tail, "samsyn-manager-tables"))
+        pane.children = parts
 
     def export(self, kind: str) -> None:
         from insight.report import SECTIONS, report_excel, report_html, report_pdf
 
         m = self.m
-        self.export_status.value = f'<p class="samsyn-manager-busy">{esc(m("manager.working"))}</p>'
+        self.export_status.value = ""
+        progress = self.export_progress
+        progress.start()
         ctx = self._context()
-        sections = [self.section(k) for k in SECTIONS]
+        names = {"consistency": m("manager.tab_consistency"), "bias": m("manager.tab_bias"),
+                 "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures")}
+        sections = []
+        for i, key in enumerate(SECTIONS):  # the page keeps the sections it has computed
+            if key not in self._sections:
+                progress(0.3 * i / len(SECTIONS), m("manager.progress_section", section=names[key]))
+            sections.append(self.section(key))
+        rest = progress.part(0.3, 1.0)
         stem = "samsyn-" + ("chefsrapport" if self.lang == "sv" else "manager-report")
         if kind == "xlsx":
-            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections), f"{stem}.xlsx",
-                                  XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
+            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections, progress=rest),
+                                  f"{stem}.xlsx", XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
         elif kind == "html":
-            link = _download_link(report_html(ctx, sections).encode("utf-8"), f"{stem}.html", "text/html",
-                                  m("manager.download_html"), "samsyn-manager-download-html")
+            link = _download_link(report_html(ctx, sections, progress=rest).encode("utf-8"), f"{stem}.html",
+                                  "text/html", m("manager.download_html"), "samsyn-manager-download-html")
         else:
-            link = _download_link(report_pdf(ctx, sections), f"{stem}.pdf", "application/pdf",
+            link = _download_link(report_pdf(ctx, sections, progress=rest), f"{stem}.pdf", "application/pdf",
                                   m("manager.download_pdf"), "samsyn-manager-download-pdf")
+        progress.done()
         self.export_status.value = f"<p>{link}</p>"
 
 
+def _kernel_loop():
+    """The running kernel's event loop, or None outside a kernel (an event loop alone is not a kernel)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Widget:
-    """``roles``: the hub user's (``samsyn.hub.Roles``); asked of the hub when not given."""
+    """The page. ``roles``: the hub user's (``samsyn.hub.Roles``); asked of the hub when not given.
+
+    Nothing heavy (pandas, scipy, the aggregations) is imported before access is granted: a preheated
+    manager kernel waits in the pool as light as a trainee's, and a refused request costs no more than that."""
     from insight.access import WRONG_KEY, check_access
 
     limiter = None
@@ -215,8 +264,6 @@ def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Wid
         if limiter is not None and access.reason == WRONG_KEY:
             limiter.failed(ctx.client, "key")
         return refused(ctx, access.reason)
-    from insight import load_answers, prepare
-
     library = refreshed(library) if library is not None else load_library(ctx.settings.cases_dir)
     m = ctx.messages
     header = html_widget(f'<h1 lang="{esc(ctx.lang)}">{esc(m("manager.title"))}</h1>'
@@ -230,12 +277,41 @@ def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Wid
                              html_widget(f"<p>{esc(m('manager.intro'))}</p>"
                                          f"<p>{esc(m('manager.privacy_note', min=ctx.settings.workshop_min_group))}</p>",
                                          "samsyn-manager-intro")]
-    data = prepare(load_answers(ctx.settings.database_url), library)
-    if data.empty:
-        parts.append(html_widget(f'<p class="samsyn-notice samsyn-manager-empty">{esc(m("manager.no_answers"))}</p>'))
-    else:
-        parts.append(ManagerView(ctx, library, data).widget)
-    page = w.VBox(parts)
+    body = w.VBox([])
+    page = w.VBox([*parts, body])
     page.add_class("samsyn-page")
     page.add_class("samsyn-manager")
+
+    def fill(progress: Progress | None = None) -> None:
+        from insight import load_answers, prepare
+
+        if progress is not None:
+            progress(0.05, m("manager.progress_reading"))
+        raw = load_answers(ctx.settings.database_url)
+        if progress is not None:
+            progress(0.5, m("manager.progress_section", section=m("manager.tab_consistency")))
+        data = prepare(raw, library)
+        if data.empty:
+            body.children = [html_widget(f'<p class="samsyn-notice samsyn-manager-empty">{esc(m("manager.no_answers"))}</p>')]
+        else:
+            body.children = [ManagerView(ctx, library, data).widget]
+
+    loop = _kernel_loop()
+    if loop is None:  # not in a kernel (tests, benchmarks): build it all now
+        fill()
+        return page
+    # In a kernel: the page (and its progress bar) is shown at once; the answers are read and the
+    # first view is computed right after, with progress, instead of before anything appears.
+    progress = Progress(m("manager.progress_label"))
+    progress.start()
+    body.children = [progress.widget]
+
+    def fill_later() -> None:
+        try:
+            fill(progress)
+        except Exception:
+            log.exception("the manager view could not be built")
+            body.children = [html_widget(f'<p class="samsyn-notice" role="alert">{esc(m("manager.failed"))}</p>')]
+
+    loop.call_later(0.05, fill_later)
     return page

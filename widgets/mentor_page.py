@@ -25,7 +25,7 @@ from store import Store
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, paragraphs, style
+from widgets.common import PageContext, Progress, esc, html_widget, language_switch, page_url, paragraphs, style
 from widgets.identity import wait_message
 from widgets.panel_view import panel_tables_html
 from widgets.risk_anchors import anchors_html
@@ -78,6 +78,9 @@ class CreateWorkshop:
         self.min_group = w.BoundedIntText(value=ctx.settings.workshop_min_group, min=MIN_GROUP_FLOOR, max=40,
                                           description=m("mentor.min_group"), style={"description_width": "initial"})
         self.min_group.add_class("samsyn-min-group")
+        self.expected = w.BoundedIntText(value=0, min=0, max=ctx.settings.mentor_room_max, description=m("mentor.expected"),
+                                         style={"description_width": "initial"})
+        self.expected.add_class("samsyn-expected")
         create = w.Button(description=m("mentor.create"), button_style="primary")
         create.add_class("samsyn-create-workshop")
         create.on_click(lambda _b: self.create())
@@ -87,7 +90,11 @@ class CreateWorkshop:
             self.name,
             html_widget(f"<p><strong>{esc(m('mentor.choose_cases'))}</strong></p>"),
             w.VBox(list(self.cases.values())),
-            self.language, self.min_group, create, self.status,
+            self.language, self.min_group,
+            # Behind JupyterHub every participant has a server of their own: nothing to preheat here.
+            *([] if ctx.settings.behind_hub else [
+                self.expected, html_widget(f'<p class="samsyn-case-meta">{esc(m("mentor.expected_help"))}</p>')]),
+            create, self.status,
         ])
         self.widget.add_class("samsyn-create")
 
@@ -109,6 +116,13 @@ class CreateWorkshop:
                                                       min_group_size=max(MIN_GROUP_FLOOR, int(self.min_group.value)),
                                                       owner_hub_user=self.ctx.settings.hub_user)
         facilitator = page_url(MENTOR_NOTEBOOK, workshop=str(workshop.id), secret=secret, lang=self.ctx.lang)
+        room = ""
+        if int(self.expected.value or 0) > 0 and not self.ctx.settings.behind_hub:
+            from samsyn.rooms import request_room
+
+            n = int(self.expected.value)
+            ok = request_room(n)
+            room = f'<p class="samsyn-room">{esc(m("mentor.room_ready", n=n) if ok else m("mentor.room_not_ready"))}</p>'
         participants = page_url("start.ipynb", join=workshop.join_code, lang=workshop.language)
         if self.ctx.settings.behind_hub:  # through the hub: each participant lands on their own server
             participants = hub.user_redirect_url(self.ctx.settings, f"voila/render/{participants}")
@@ -117,7 +131,7 @@ class CreateWorkshop:
             f'<p>{esc(m("mentor.join_code"))} <strong class="samsyn-join-code">{esc(workshop.join_code)}</strong></p>'
             f'<p>{esc(m("mentor.participant_link"))} <a class="samsyn-participant-link" href="{esc(participants)}">{esc(participants)}</a></p>'
             f'<p>{esc(m("mentor.facilitator_link"))} <a class="samsyn-facilitator-link" href="{esc(facilitator)}">{esc(m("mentor.open_facilitator"))}</a></p>'
-            f'<p>{esc(m("mentor.keep_secret"))}</p></div>'
+            f'<p>{esc(m("mentor.keep_secret"))}</p>{room}</div>'
         )
 
 
@@ -181,12 +195,14 @@ class Facilitator:
         self.convergence = html_widget("", "samsyn-convergence")
         self._convergence_seen: tuple | None = None
         self.exports = html_widget("", "samsyn-exports")
+        self.record_progress = Progress(m("manager.progress_label"))
         prepare = w.Button(description=m("mentor.prepare_record"))
         prepare.add_class("samsyn-prepare-record")
         prepare.on_click(lambda _b: self.prepare_record())
         self.widget = w.VBox([
             self.header, w.HBox([refresh, self.next_round, self.close_button]), self.live, *case_widgets, self.convergence,
-            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare, self.exports,
+            html_widget(f"<h2>{esc(m('mentor.record'))}</h2><p>{esc(m('mentor.record_intro'))}</p>"), prepare,
+            self.record_progress.widget, self.exports,
         ])
         self.widget.add_class("samsyn-facilitator")
         self.refresh()
@@ -279,7 +295,7 @@ class Facilitator:
                            min_group=self.workshop.min_group_size, panel=panel, shuffle_seed=self.workshop_id)
 
     def render_reveal(self, case_id: str) -> None:
-        from feedback.charts import distribution_svg
+        from samsyn import charts
 
         m, v, lang = self.m, self.library.variables, self.lang
         workshop = self.store.workshop(self.workshop_id)
@@ -293,14 +309,19 @@ class Facilitator:
                  for rid in v.risk_answer_ids]
         title = m("report.group_chart", n=r.n)
         desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
-        html = [f'<figure class="samsyn-chart samsyn-reveal-chart" role="img" aria-label="{esc(desc)}">'
-                f'{distribution_svg(pairs, None, title=title, own_text="", count_title=m("feedback.count_axis"), description=desc)}</figure>']
+        figures = [charts.chart_widget(charts.distribution(pairs, None, title=title, description=desc,
+                                                           count_title=m("feedback.count_axis"),
+                                                           level_title=m("chart.level")),
+                                       desc, "samsyn-reveal-chart")]
         if r.panel is not None:
             ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
             ptitle = m("feedback.panel_chart", n=num(r.panel.n, lang), year=r.panel.year)
             pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
-            html.append(f'<figure class="samsyn-chart" role="img" aria-label="{esc(pdesc)}">'
-                        f'{distribution_svg(ppairs, None, title=ptitle, own_text="", count_title=m("feedback.count_axis"), description=pdesc)}</figure>')
+            figures.append(charts.chart_widget(charts.distribution(ppairs, None, title=ptitle, description=pdesc,
+                                                                   count_title=m("feedback.count_axis"),
+                                                                   level_title=m("chart.level")),
+                                               pdesc, "samsyn-reveal-panel-chart"))
+        html: list[str] = []
         if r.key_risk:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
         html.append(self._anchors(case_id, r))
@@ -354,7 +375,7 @@ class Facilitator:
             items = "".join(f'<li class="samsyn-group-goal"><p>{esc(g.get("goal", ""))}</p><p class="samsyn-case-meta">'
                             f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
             html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
-        self.case_boxes[case_id]["panel"].children = [html_widget("".join(html), "samsyn-reveal-content")]
+        self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content")]
 
     def _anchors(self, case_id: str, r) -> str:
         """The levels' definitions for the discussion: the reference assessment's level and the group's
@@ -400,6 +421,9 @@ class Facilitator:
         from feedback.workshop import convergence, workshop_alpha
 
         m = self.m
+        progress = self.record_progress
+        progress.start()
+        progress(0.05, m("mentor.progress_html"))
         workshop = self.store.workshop(self.workshop_id)
         self.workshop = workshop
         reveals, conv = [], []
@@ -419,7 +443,9 @@ class Facilitator:
         record = report.WorkshopRecord(workshop.name, workshop.language, workshop.current_round, workshop.min_group_size,
                                        tuple(reveals), alpha, tuple(conv), report.now())
         html = report.render_html(record, self.library).encode("utf-8")
+        progress(0.4, m("mentor.progress_pdf"))
         pdf = report.render_pdf(record, self.library)
+        progress(0.8, m("mentor.progress_excel"))
         rows_by_case: dict[str, list[dict]] = {}
         for row in self.store.export_rows(workshop_id=self.workshop_id):
             if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
@@ -427,6 +453,7 @@ class Facilitator:
             rows_by_case.setdefault(row["case_id"], []).append(
                 {k: v for k, v in row.items() if k not in ("answer_id", "team", "workshop", "case_id")})
         xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
+        progress.done()
         stem = f"samsyn-workshop-{workshop.id}"
         self.exports.value = "<p>" + " · ".join([
             _download_link(html, f"{stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),

@@ -68,14 +68,14 @@ def build(store: Store, participant: Participant, library: Library, lang: str, m
     parts = [html_widget(heading + words + table, "samsyn-progress-view")]
     points = [(i + 1, r.steps_from_key, r.steps_from_group) for i, r in enumerate(progress.cases)]
     if sum(1 for p in points if p[1] is not None or p[2] is not None) >= 2:
-        from feedback.charts import distance_svg
+        from samsyn import charts
 
         description = m("progress.chart_description")
-        svg = distance_svg(points, title=m("progress.chart_title"), x_title=m("progress.case_number"),
-                           y_title=m("progress.steps_axis"), key_label=m("progress.ref_key"),
-                           group_label=m("progress.ref_group"), description=description)
-        parts.append(html_widget(f'<figure class="samsyn-chart" role="img" aria-label="{esc(description)}">{svg}</figure>',
-                                 "samsyn-progress-chart"))
+        spec = charts.distance(points, title=m("progress.chart_title"), description=description,
+                               x_title=m("progress.case_number"), y_title=m("progress.steps_axis"),
+                               key_label=m("progress.ref_key"), group_label=m("progress.ref_group"),
+                               reference_title=m("chart.reference"))
+        parts.append(charts.chart_widget(spec, description, "samsyn-progress-chart"))
     box = w.VBox(parts)
     box.add_class("samsyn-progress-box")
     return box

@@ -16,6 +16,13 @@ def sign_in(page: Page, url: str, pseudonym: str) -> str:
     return code
 
 
+def labels_cut_off(page: Page) -> list[str]:
+    """Text of every visible button whose label does not fit (ellipsis or clipped)."""
+    return page.evaluate("""() => [...document.querySelectorAll('button')]
+        .filter(b => b.offsetParent !== null && (b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1))
+        .map(b => b.innerText)""")
+
+
 def check(page: Page, cls: str) -> None:
     page.locator(f".{cls} input[type=checkbox]").check()
 

@@ -17,6 +17,15 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 
+def _flow():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("samsyn_flow", Path(__file__).resolve().parent / "flow.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _shared():
     """tests/conftest.py's VoilaServer (conftest modules are not importable by name)."""
     import importlib.util
@@ -126,6 +135,8 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     page.locator(".samsyn-manager-filter-team select").select_option(label="All teams")
     page.locator(".samsyn-manager-filter-case select").select_option(label="All cases")
     _tab(page, "Export")
+    expect(page.locator(".samsyn-manager-export-html")).to_be_visible()
+    assert _flow().labels_cut_off(page) == []  # "Printable report (HTML)" fits its button
     page.locator(".samsyn-manager-export-xlsx").click()
     link = page.locator("a.samsyn-manager-download-xlsx")
     with page.expect_download() as download:

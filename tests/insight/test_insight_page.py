@@ -10,6 +10,7 @@ from cases import load_library
 from insight.demo import write
 from store import Store, validate_answer
 from store.db import dispose_all
+from samsyn.charts import specs_in
 from widgets import manager_page
 from widgets.common import page_context
 
@@ -65,9 +66,10 @@ def _page(url, query, monkeypatch, library):
 def test_wrong_key_gets_a_refusal_and_no_data(demo_db, monkeypatch):
     url, library = demo_db
     for query in ("lang=sv", "key=nope&lang=sv", f"key={KEY}x"):
-        html = _all_html(_page(url, query, monkeypatch, library))
+        page = _page(url, query, monkeypatch, library)  # once each: wrong keys count towards the throttle
+        html = _all_html(page)
         assert "samsyn-manager-refused" in html
-        assert "Team 0" not in html and "<svg" not in html and "Assi" not in html
+        assert "Team 0" not in html and "Assi" not in html and not specs_in(page)
 
 
 def test_every_view_renders_and_small_teams_are_hidden(demo_db, monkeypatch):
@@ -76,10 +78,13 @@ def test_every_view_renders_and_small_teams_are_hidden(demo_db, monkeypatch):
     tabs = _find(page, "samsyn-manager-tabs")
     for i, cls in enumerate(("consistency", "bias", "quality", "exposures")):
         tabs.selected_index = i
-        html = _find(page, f"samsyn-manager-view-{cls}").value
-        assert f"samsyn-manager-{cls}" in html and "<svg" in html, cls
+        pane = _find(page, f"samsyn-manager-view-{cls}")
+        assert f"samsyn-manager-{cls}" in pane.children[0]._dom_classes and specs_in(pane), cls
     tabs.selected_index = 1
-    bias_html = _find(page, "samsyn-manager-view-bias").value
+    bias_html = _all_html(_find(page, "samsyn-manager-view-bias"))
+    bias_charts = specs_in(_find(page, "samsyn-manager-view-bias"))
+    teams_drawn = {r["team"] for r in bias_charts[0]["datasets"]["rows"]}
+    assert "Team 01" in teams_drawn and "<b>Team Liten</b>" not in teams_drawn  # a small team is never drawn
     assert "Team 01" in bias_html
     # the three-person team is listed as a group but without numbers
     assert "&lt;b&gt;Team Liten&lt;/b&gt;" in bias_html and "<b>Team Liten" not in bias_html
@@ -88,8 +93,9 @@ def test_every_view_renders_and_small_teams_are_hidden(demo_db, monkeypatch):
     _find(page, "samsyn-manager-filter-team").value = "<b>Team Liten</b>"
     summary = _find(page, "samsyn-manager-summary").value
     assert "Hidden: fewer than 5 answers." in summary and "samsyn-manager-counts" not in summary
-    html = _find(page, "samsyn-manager-view-bias").value
-    assert "samsyn-manager-hidden" in html and "<svg" not in html and "<table" not in html
+    pane = _find(page, "samsyn-manager-view-bias")
+    html = _all_html(pane)
+    assert "samsyn-manager-hidden" in html and not specs_in(pane) and "<table" not in html
 
 
 def test_exports_hold_the_views_and_no_small_group(demo_db, monkeypatch):
@@ -126,3 +132,21 @@ def test_exports_hold_the_views_and_no_small_group(demo_db, monkeypatch):
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     link = _find(page, "samsyn-manager-downloads").value
     assert 'download="samsyn-chefsrapport.pdf"' in link and 'href="data:application/pdf;base64,' in link
+
+
+def test_long_exports_report_their_progress(demo_db):
+    from insight import Filters, load_answers, prepare
+    from insight.report import Context, report_excel, report_pdf
+
+    url, library = demo_db
+    ctx = Context(prepare(load_answers(url), library), Filters(), library, "sv", 5, n_boot=50)
+    seen: list[tuple[float, str]] = []
+    report_excel(ctx, url, progress=lambda f, text: seen.append((f, text)))
+    fractions = [f for f, _t in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(seen) > 10
+    texts = [t for _f, t in seen]
+    assert sum(t.startswith("Beräknar ") for t in texts) == 4  # the four views
+    assert "Skriver svar: 0 av 2\xa0506" in texts and texts[-1] == "Klart."
+    charts: list[str] = []
+    report_pdf(ctx, progress=lambda f, text: charts.append(text))
+    assert charts and charts[-1].startswith("Ritar diagram")

@@ -165,7 +165,10 @@ def test_production_settings_keep_sources_stripped_and_tracebacks_hidden():
     assert voila_config["file_allowlist"] == []
     assert voila_config["file_denylist"] == [".*"]
     assert voila_config["preheat_kernel"] is True
-    assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
+    from samsyn.config import Settings  # culling is Samsyn's (samsyn/kernels.py), not voila.json's
+
+    defaults = Settings.from_env({})
+    assert 0 < defaults.kernel_unclaimed_timeout <= 60 and 0 < defaults.kernel_disconnected_timeout <= 300
     assert config["VoilaExecutor"]["iopub_timeout"] >= 30  # a loaded server must not drop a page's output
     # A browser message (a widget value) over 256 KiB closes the connection instead of reaching a kernel;
     # the longest legitimate value is a 4,000-character text.
