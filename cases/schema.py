@@ -194,6 +194,12 @@ class Key(Strict):
                 raise ValueError(f"interventions: {option!r} is retired: no longer offered for new answers, so a key cannot use it")
             if option not in variables.intervention_ids:
                 raise ValueError(f"interventions: unknown intervention {option!r}")
+        problem = variables.check_interventions(list(self.interventions))
+        if problem:
+            raise ValueError(f"interventions: {problem}")
+        none = [o for o in self.interventions if o in variables.no_intervention_ids]
+        if none and self.focus:
+            raise ValueError(f"focus: a key with {none[0]!r} (no intervention) has no focus; write focus: []")
         for area in self.focus:
             if variables.is_retired("focus", area):
                 raise ValueError(f"focus: {area!r} is retired: no longer offered for new answers, so a key cannot use it")
@@ -367,12 +373,17 @@ class NextSteps(Strict):
     steps: Entries
 
 
+#: The top of the 0–10 safety scale: a key there has no "one step up".
+SAFETY_SCALE_MAX = 10
+
+
 class ScalingReasons(Strict):
     """The key's ``safety_scale`` explained: why that high and not lower, and
-    what would have to happen to move one step up."""
+    what would have to happen to move one step up — which a key at the top of
+    the scale (10) does not have: there ``one_step_up`` is left out."""
 
     why_not_lower: ScalingReason
-    one_step_up: ScalingReason
+    one_step_up: ScalingReason | None = None
 
 
 class Placement(NamedTuple):
@@ -448,6 +459,13 @@ class Case(Strict):
         if self.key.safety_scale is None:
             raise ValueError("key.safety_scale: Field required: a case with a mapping needs the key's safety_scale "
                              "(0–10), which mapping.scaling_reasons explains")
+        top = self.key.safety_scale >= SAFETY_SCALE_MAX
+        if top and self.mapping.scaling_reasons.one_step_up is not None:
+            raise ValueError(f"mapping.scaling_reasons.one_step_up: the key's safety_scale is {self.key.safety_scale}, "
+                             "the top of the scale: there is no step up, so leave one_step_up out")
+        if not top and self.mapping.scaling_reasons.one_step_up is None:
+            raise ValueError("mapping.scaling_reasons.one_step_up: Field required: what would move the case one step "
+                             f"up from the key's safety_scale {self.key.safety_scale}")
         placed: dict[str, str] = {}
         for placement, i, entry in self.mapping.entries():
             if entry.factor is None:

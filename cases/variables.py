@@ -84,6 +84,17 @@ class OptionGroup(_Strict):
 class GroupedVariable(_Strict):
     label: BiLabel
     groups: list[OptionGroup] = Field(min_length=1)
+    #: Options that cannot be combined with any other option of the variable, in any group
+    #: (``ingen_insats``: no intervention is an answer of its own, not one intervention among others).
+    exclusive: list[OptionId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exclusive_exist(self) -> "GroupedVariable":
+        ids = {o.id for g in self.groups for o in g.options}
+        for ex in self.exclusive:
+            if ex not in ids:
+                raise ValueError(f"exclusive option {ex!r} is not an option of any group")
+        return self
 
 
 #: Limits for the anchor texts: a definition is a short paragraph, a "typically"
@@ -248,6 +259,46 @@ class Variables(_Strict):
                 if option.id == option_id:
                     return option.label(lang)
         return option_id
+
+    def qualified_option_label(self, variable: str, option_id: str, lang: str) -> str:
+        """The option's label, with its group named when the label alone is ambiguous outside
+        the group ("Annat skäl (Vårdnadshavarens svårigheter)"): for an exposure option whose id
+        or label also occurs in another exposure group. Otherwise the plain label."""
+        label = self.option_label(variable, option_id, lang)
+        if not variable.startswith("exposure."):
+            return label
+        group_id = variable.split(".", 1)[1]
+        try:
+            group = self.group("exposure", group_id)
+        except KeyError:
+            return label
+        for other in self.exposure.groups:
+            if other.id == group_id:
+                continue
+            if any(o.id == option_id or o.label(lang) == label for o in other.options):
+                return f"{label} ({group.label.get(lang)})"
+        return label
+
+    @cached_property
+    def no_intervention_ids(self) -> tuple[str, ...]:
+        """The intervention answers that mean "no intervention" (exclusive, offered)."""
+        return tuple(o for o in self.intervention.exclusive if o in self.intervention_ids)
+
+    def check_interventions(self, chosen: list[str]) -> str | None:
+        """Why a list of interventions is invalid (unknown, retired, twice, or
+        "no intervention" combined with one), or None when it is fine."""
+        retired = [c for c in chosen if self.is_retired("intervention", c)]
+        if retired:
+            return f"retired option(s) {', '.join(map(repr, retired))}: no longer offered for new answers"
+        unknown = [c for c in chosen if c not in self.intervention_ids]
+        if unknown:
+            return f"unknown option(s) {', '.join(map(repr, unknown))} (allowed: {', '.join(self.intervention_ids)})"
+        if len(set(chosen)) != len(chosen):
+            return "an option is chosen twice"
+        exclusive = [c for c in chosen if c in self.intervention.exclusive]
+        if exclusive and len(chosen) > 1:
+            return f"{exclusive[0]!r} cannot be combined with other options"
+        return None
 
     @cached_property
     def intervention_ids(self) -> tuple[str, ...]:

@@ -124,6 +124,11 @@ class Feedback:
     intervention_shares: dict[str, float]
     group_goals: tuple[dict[str, str], ...]
     prompts: tuple[Prompt, ...]
+    #: The panel on every variable it has: rows with 1.0 where the trainee chose them, 0.0 where not
+    #: (``feedback.panel_shares.panel_comparison``).
+    panel_shares: dict[str, tuple] = field(default_factory=dict)
+    #: The trainee's interventions against the key's ("ingen insats" is an answer like any other).
+    intervention_vs_key: SetDiff | None = None
 
     @property
     def first_to_answer(self) -> bool:
@@ -200,6 +205,9 @@ def build_feedback(
     others_summary = risk_summary([r.risk for r in others], levels) if others else None
     others_median = others_summary.median if others_summary and others_summary.n else None
     key = key_response(case)
+    if key is not None and not key.chosen("intervention") and variables.no_intervention_ids:
+        # a key written before "ingen insats" existed: no intervention is that answer
+        key = Response(key.risk, {**key.selections, "intervention": variables.no_intervention_ids[:1]}, key.factors)
     key_level = float(levels.index(key.risk)) if key and key.risk in levels else None
 
     exposure_vs_group: dict[str, SetDiff] = {}
@@ -224,6 +232,11 @@ def build_feedback(
     if shown:
         shares = option_shares([list(r.chosen("intervention")) for r in group])
         intervention_shares = {k: float(v) for k, v in shares.items()}  # noqa: C416 (plain floats)
+
+    from feedback.panel_shares import PANEL_VARIABLES, panel_comparison
+
+    panel_shares = panel_comparison(panel, variables, {v: [own.chosen(v)] for v in PANEL_VARIABLES})
+    intervention_vs_key = _set_diff(own.chosen("intervention"), key.chosen("intervention")) if key is not None else None
 
     steps_from_group = _steps(own.risk, others_median, levels) if shown else None
     steps_from_key = _steps(own.risk, key_level, levels)
@@ -259,6 +272,8 @@ def build_feedback(
         intervention_shares=intervention_shares,
         group_goals=tuple(g for r in others for g in r.goals) if shown else (),
         prompts=tuple(prompts),
+        panel_shares=panel_shares,
+        intervention_vs_key=intervention_vs_key,
     )
 
 

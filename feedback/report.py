@@ -18,6 +18,7 @@ from cases import Library
 from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
 from samsyn.i18n import Messages
 from samsyn.escape import esc, spreadsheet_cell
+from samsyn.numbers import dec, num, pct
 
 
 @dataclass(frozen=True)
@@ -38,21 +39,15 @@ def alpha_text(alpha: WorkshopAlpha, m: Messages) -> str:
     """The workshop's alpha with its interval and the share of "inte känt" it
     left out — one sentence pair for the mentor view, the record and the PDF.
     Numbers as the language writes them (decimal comma in Swedish)."""
-    from babel.numbers import format_decimal, format_percent
-
     if alpha.value is None:
         return m("report.alpha_undefined")
-    locale = "sv_SE" if m.lang == "sv" else "en_GB"
-
-    def dec(x: float | None) -> str:
-        return "–" if x is None else format_decimal(x, format="0.00", locale=locale)
-
-    text = m("report.alpha", value=dec(alpha.value), low=dec(alpha.low), high=dec(alpha.high), n=alpha.n_cases)
+    lang = m.lang
+    text = m("report.alpha", value=dec(alpha.value, lang), low=dec(alpha.low, lang), high=dec(alpha.high, lang),
+             n=alpha.n_cases)
     share = alpha.not_known_share
     if share is None:
         return text
-    pct = format_percent(share, format="#,##0.#\xa0%" if m.lang == "sv" else "#,##0.#%", locale=locale)
-    return f"{text} {m('report.alpha_not_known', share=pct, n=alpha.not_known, total=alpha.answers)}"
+    return f"{text} {m('report.alpha_not_known', share=pct(share, lang, 1), n=alpha.not_known, total=alpha.answers)}"
 
 
 def _risk_pairs(reveal: CaseReveal, library: Library, lang: str) -> list[tuple[str, int]]:
@@ -97,12 +92,12 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
         # the chart's text alternative carries its counts (the spec's description)
         spec = _chart(reveal, library, lang)
         alt = esc(spec.get("description", ""))
-        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{alt}">{charts.svg(spec)}</figure>')
+        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{alt}">{charts.svg(spec, lang)}</figure>')
         if reveal.consensus is not None:
-            out.append(f"<p>{esc(m('feedback.consensus', value=f'{reveal.consensus:.2f}'))}</p>")
+            out.append(f"<p>{esc(m('feedback.consensus', value=dec(reveal.consensus, lang)))}</p>")
         if reveal.panel is not None:
             panel = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in reveal.panel.risk.items())
-            out.append(f"<p>{esc(m('report.panel', n=reveal.panel.n, year=reveal.panel.year, counts=panel))}</p>")
+            out.append(f"<p>{esc(m('report.panel', n=num(reveal.panel.n, lang), year=reveal.panel.year, counts=panel))}</p>")
         if reveal.key_risk:
             out.append(f"<p>{esc(m('feedback.key', rating=library.variables.risk_label(reveal.key_risk, lang)))}</p>")
         out.append(f"<h3>{esc(m('mentor.motivations'))}</h3>")
@@ -140,7 +135,7 @@ def convergence_table(items, library: Library, lang: str, min_group: int) -> str
             continue
         moved = m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed)
         rows.append(f'<tr class="samsyn-convergence-row" data-case="{esc(c.case_id)}"><td>{title}</td>'
-                    f"<td>{c.consensus_round1:.2f}</td><td>{c.consensus_round2:.2f}</td><td>{esc(moved)}</td></tr>")
+                    f"<td>{esc(dec(c.consensus_round1, lang))}</td><td>{esc(dec(c.consensus_round2, lang))}</td><td>{esc(moved)}</td></tr>")
     return (f'<table class="samsyn-table"><thead><tr><th scope="col">{esc(m("progress.case"))}</th>'
             f'<th scope="col">{esc(m("mentor.consensus_r1"))}</th><th scope="col">{esc(m("mentor.consensus_r2"))}</th>'
             f'<th scope="col">{esc(m("mentor.moved"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
@@ -177,10 +172,10 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
         if not reveal.shown:
             para(m("report.hidden", n=reveal.n, min=reveal.min_group))
             continue
-        pdf.image(io.BytesIO(charts.png(_chart(reveal, library, lang))), w=120)
+        pdf.image(io.BytesIO(charts.png(_chart(reveal, library, lang), lang=lang)), w=120)
         pdf.ln(2)
         if reveal.consensus is not None:
-            para(m("feedback.consensus", value=f"{reveal.consensus:.2f}"))
+            para(m("feedback.consensus", value=dec(reveal.consensus, lang)))
         for risk_id in library.variables.risk_answer_ids:
             for text in reveal.motivations.get(risk_id, ()):
                 para(f"{library.variables.risk_label(risk_id, lang)}: {text}", 9, 1)
@@ -193,7 +188,7 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
         case = library.cases.get(c.case_id)
         title = case.title.get(lang) if case else c.case_id
         if c.shown:
-            para(f"{m('mentor.convergence')} – {title}: {c.consensus_round1} → {c.consensus_round2}; "
+            para(f"{m('mentor.convergence')} – {title}: {dec(c.consensus_round1, lang)} → {dec(c.consensus_round2, lang)}; "
                  + m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed))
     return bytes(pdf.output())
 

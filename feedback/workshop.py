@@ -41,6 +41,9 @@ class CaseReveal:
     factor_rows: tuple[dict[str, Any], ...] = ()
     panel: Panel | None = None
     key_risk: str | None = None
+    #: The panel on every variable it has, each row with the group's share
+    #: (``feedback.panel_shares.panel_comparison``); empty when hidden or without a panel.
+    panel_shares: dict[str, tuple] = field(default_factory=dict)
 
 
 def _value(stat) -> float | None:
@@ -61,6 +64,9 @@ def case_reveal(case: Case, variables: Variables, answers: list[Response], *, ro
     for variable in SET_VARIABLES:
         s = option_shares([list(a.chosen(variable)) for a in answers])
         shares[variable] = {k: float(v) for k, v in s.items() if v == v}
+    from feedback.panel_shares import panel_comparison
+
+    panel_shares = panel_comparison(panel, variables, {v: [a.chosen(v) for a in answers] for v in SET_VARIABLES})
     rng = random.Random(shuffle_seed)
     motivations: dict[str, list[str]] = {}
     for a in answers:
@@ -92,6 +98,7 @@ def case_reveal(case: Case, variables: Variables, answers: list[Response], *, ro
         factor_rows=tuple(rows),
         panel=panel,
         key_risk=case.key.risk if case.key else None,
+        panel_shares=panel_shares,
     )
 
 

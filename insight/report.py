@@ -558,17 +558,17 @@ def section_parts(s: Section, ctx: Context, *, heading: str = "h2") -> tuple[str
     return "".join(head), list(s.charts), "".join(tail)
 
 
-def chart_figure(c: Chart, m: Messages) -> str:
+def chart_figure(c: Chart, m: Messages, lang: str | None = None) -> str:
     """A chart for a file: SVG, named by its text alternative, pointing at its numbers table."""
     details = f' aria-details="{esc(table_id(c.numbers))}"' if c.numbers is not None else ""
     return (f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img" '
-            f'aria-label="{esc(chart_alt(c, m))}"{details}>{charts.svg(c.spec)}</figure>')
+            f'aria-label="{esc(chart_alt(c, m))}"{details}>{charts.svg(c.spec, lang)}</figure>')
 
 
 def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
     """A section for a file: its charts as SVG (vl-convert)."""
     head, figures, tail = section_parts(s, ctx, heading=heading)
-    svgs = "".join(chart_figure(c, ctx.m) for c in figures)
+    svgs = "".join(chart_figure(c, ctx.m, ctx.lang) for c in figures)
     return f'<section class="samsyn-manager-section samsyn-manager-{esc(s.key)}">{head}{svgs}{tail}</section>'
 
 
@@ -656,7 +656,7 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None,
             drawn += 1
             if progress is not None:
                 progress(drawn / max(1, n_charts), m("manager.progress_chart", n=drawn, total=n_charts))
-            png_bytes = charts.png(c.spec)
+            png_bytes = charts.png(c.spec, lang=ctx.lang)
             from PIL import Image
 
             w, h = Image.open(io.BytesIO(png_bytes)).size

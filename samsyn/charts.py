@@ -69,7 +69,7 @@ def _distribution(alt):
     rows: level (label), order (scale position), n, own (bool).
     texts: title, description, count_title, level_title, own_text."""
     base = alt.Chart(alt.NamedData("rows")).encode(
-        y=alt.Y("level:N", sort=_sorted_by("order", alt), title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12)),
+        y=alt.Y("level:N", sort=_sorted_by("order", alt), title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12)),
         x=alt.X("n:Q", title="$count_title", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("level:N", title="$level_title"), alt.Tooltip("n:Q", title="$count_title")],
     )
@@ -353,18 +353,19 @@ def specs_in(widget) -> list[dict]:
     return found
 
 
-def svg(chart: dict) -> str:
-    """The chart as SVG markup, for a file (vl-convert)."""
-    import vl_convert
+def svg(chart: dict, lang: str | None = None) -> str:
+    """The chart as SVG markup, for a file (vl-convert): labels never clipped, axis numbers
+    in ``lang``'s format when given (``samsyn.chart_text``)."""
+    from samsyn import chart_text
 
-    return vl_convert.vegalite_to_svg(chart)
+    return chart_text.svg(copy.deepcopy(chart), lang)
 
 
-def png(chart: dict, scale: float = 2.0) -> bytes:
+def png(chart: dict, scale: float = 2.0, lang: str | None = None) -> bytes:
     """The chart as PNG, for a PDF (vl-convert)."""
-    import vl_convert
+    from samsyn import chart_text
 
-    return vl_convert.vegalite_to_png(chart, scale=scale)
+    return chart_text.png(copy.deepcopy(chart), scale=scale, lang=lang)
 
 
 if __name__ == "__main__":  # python -m samsyn.charts PATH: write the templates (samsyn serve does this)

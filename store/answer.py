@@ -127,8 +127,7 @@ def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> 
         if variable.startswith("exposure."):
             problem = variables.check_selection("exposure", variable.split(".", 1)[1], chosen)
         elif variable == "intervention":
-            unknown = [c for c in chosen if c not in variables.intervention_ids]
-            problem = f"unknown option(s) {unknown}" if unknown else None
+            problem = variables.check_interventions(chosen)
         else:
             unknown = [c for c in chosen if c not in variables.bbic_area_ids]
             problem = f"unknown area(s) {unknown}" if unknown else None
@@ -136,6 +135,9 @@ def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> 
             problem = "an option is chosen twice"
         if problem:
             problems.append((f"selections.{variable}", problem))
+    no_intervention = [o for o in answer.selections.get("intervention", []) if o in variables.no_intervention_ids]
+    if no_intervention and answer.selections.get("focus"):
+        problems.append(("selections.focus", f"no focus with {no_intervention[0]!r} (no intervention)"))
     risk_ids = {f.id for f in case.factors.risk}
     protective_ids = {f.id for f in case.factors.protective}
     seen: set[tuple[str, str]] = set()

@@ -90,9 +90,9 @@ def test_loop_submits_once_and_shows_feedback_with_prompts(library, store):
     loop.form.submit()  # a second click after the first went through stores nothing new
     assert store.count_answers("max") == 1
     html = html_of(loop.widget)
-    assert "Nationell referensgrupp, Webbkollen 2016 (n = 7)" in html
+    assert "Webbkollens samstämmighetstest 2016 (SKL 2018), n = 7" in html
     drawn = specs_in(loop.widget)  # the panel's chart, drawn by the browser (the group is too small)
-    assert len(drawn) == 1 and drawn[0]["title"] == "Nationell referensgrupp, Webbkollen 2016 (n = 7)"
+    assert len(drawn) == 1 and drawn[0]["title"] == "Webbkollens samstämmighetstest 2016 (SKL 2018), n = 7"
     assert [r["n"] for r in drawn[0]["datasets"]["rows"]] == [0, 1, 2, 4, 0]
     assert [r["own"] for r in drawn[0]["datasets"]["rows"]] == [False, True, False, False, False]
     assert "Du är först" in html
@@ -166,12 +166,13 @@ def test_a_submit_the_answer_model_refuses_is_reported_not_raised(library, store
     assert "samsyn-notice" in loop.form.error.value and not loop.form.submit_button.disabled
 
 
-@pytest.mark.parametrize("lang, needle", [("sv", "Facit: ingen insats behövs."), ("en", "Key: no intervention needed.")])
+@pytest.mark.parametrize("lang, needle", [("sv", "Referensbedömning: Ingen insats – utredningen avslutas utan insats."),
+                                          ("en", "Reference assessment: No intervention – the investigation is closed without one.")])
 def test_a_key_with_no_intervention_says_so_in_the_feedback(library, store, lang, needle):
-    """Leo's key closes the investigation without an intervention: the feedback
-    names that, instead of listing an empty set of options."""
+    """Leo's key closes the investigation without an intervention ("ingen insats"):
+    the feedback names that, instead of listing an empty set of options."""
     case = library.get("leo")
-    assert case.key.interventions == [] and case.key.rationale.interventions
+    assert case.key.interventions == ["ingen_insats"] and case.key.rationale.interventions
     p = store.create_participant(f"Leo-{lang}", self_paced=True)
     loop = TraineeLoop(case, library, store, p, lang)
     fill(loop.form, "nagot_forhojd")
@@ -179,5 +180,5 @@ def test_a_key_with_no_intervention_says_so_in_the_feedback(library, store, lang
     loop.form.submit()
     html = html_of(loop.widget)
     assert needle in html
-    assert "Facit: ." not in html and "Key: ." not in html
+    assert "Referensbedömning: ." not in html and "Reference assessment: ." not in html
     assert case.key.rationale.interventions.get(lang)[:40] in html.replace("&#x27;", "'")

@@ -45,7 +45,7 @@ def test_blind_until_reveal_then_the_workshop_group(library, store):
     complete(TraineeLoop(library.get("assi"), library, store, outsider, "sv"), "ingen_lag")
 
     html = html_of(loops[0].widget)
-    assert "samsyn-waiting" in html and "Nationell referensgrupp" not in html  # blind: not even the panel
+    assert "samsyn-waiting" in html and "Webbkollens samstämmighetstest" not in html  # blind: not even the panel
     store.reveal(workshop.id, "assi", 1)
     loops[0].show_feedback(store.answer_for(loops[0].participant.id, "assi", 1).id)
     html = html_of(loops[0].widget)

@@ -42,6 +42,7 @@ from samsyn.i18n import Messages
 from store.answer import MAX_SHORT, MAX_TEXT, AnswerIn
 from widgets import mapping_step
 from widgets.common import esc, html_widget
+from widgets.risk_anchors import risk_anchors_widget
 
 STEPS = ("exposure", "factors", "risk", "mapping", "intervention", "goals", "motivation")
 EXPOSURE_GROUPS = ("home", "guardian", "child")
@@ -189,8 +190,11 @@ class _FactorSpec:
 class AnswerForm:
     def __init__(self, case: Case, variables: Variables, lang: str, *, round: int = 1,
                  on_change: Callable[[dict[str, Any]], None] | None = None,
-                 on_submit: Callable[[AnswerIn], None] | None = None):
+                 on_submit: Callable[[AnswerIn], None] | None = None,
+                 worked_examples: dict[str, list[Case]] | None = None):
         self.case, self.variables, self.lang, self.round = case, variables, lang, round
+        #: The cases per risk level shown as worked examples where the trainee rates (never this case).
+        self.worked_examples = worked_examples
         self.m = m = Messages(lang)
         self.on_change = on_change
         self.on_submit = on_submit
@@ -313,7 +317,8 @@ class AnswerForm:
             safety_help = m("form.safety_help", low=anchors[0].get(lang), high=anchors[10].get(lang))
             parts.update(risk=risk, missing_info=missing_info, missing_box=missing_box, safety=safety)
             children = [
-                self._fieldset(variables.risk.label.get(lang), [risk, missing_box], "samsyn-risk-group"),
+                self._fieldset(variables.risk.label.get(lang), [risk, missing_box, risk_anchors_widget(
+                    variables, lang, self.worked_examples, exclude_case=self.case.id)], "samsyn-risk-group"),
                 self._fieldset(scale.label.get(lang), [html_widget(f"<p>{esc(safety_help)}</p>"), safety],
                                "samsyn-safety-group"),
             ]
@@ -615,9 +620,16 @@ class AnswerForm:
         elif name == "mapping":
             out += mapping_step.problems(d["mapping"], d["safety_scale"], m)
         elif name == "intervention":
-            if not d["interventions"]:
+            chosen = list(d["interventions"])
+            none = [o for o in chosen if o in self.variables.no_intervention_ids]
+            if not chosen:
                 out.append(m("form.error.no_intervention"))
-            if not d["focus"]:
+            elif none and len(chosen) > 1:
+                out.append(m("form.error.no_intervention_combined",
+                             option=self.variables.option_label("intervention", none[0], self.lang)))
+            if none and d["focus"]:
+                out.append(m("form.error.focus_without_intervention"))
+            elif not none and not d["focus"]:
                 out.append(m("form.error.no_focus"))
         elif name == "goals":
             if not any(str(g.get("goal", "")).strip() for g in d["goals"]):

@@ -17,8 +17,11 @@ import ipywidgets as w
 from cases import Case, Variables
 from feedback.model import SPECIFIC_PROMPTS, Feedback
 from samsyn.i18n import Messages
+from samsyn.numbers import dec, num, pct
 from store.answer import MAX_TEXT
 from widgets.common import esc, html_widget
+from widgets.panel_view import panel_tables_html
+from widgets.risk_anchors import anchors_html, level_definition_html
 
 
 def _steps_text(m: Messages, steps: float | None, reference: str) -> str:
@@ -27,21 +30,23 @@ def _steps_text(m: Messages, steps: float | None, reference: str) -> str:
     if abs(steps) < 0.25:
         return m("feedback.steps_same", reference=reference)
     if steps > 0:
-        return m("feedback.steps_higher", steps=f"{abs(steps):g}", reference=reference)
-    return m("feedback.steps_lower", steps=f"{abs(steps):g}", reference=reference)
+        return m("feedback.steps_higher", steps=num(abs(steps), m.lang), reference=reference)
+    return m("feedback.steps_lower", steps=num(abs(steps), m.lang), reference=reference)
 
 
 class FeedbackView:
     def __init__(self, fb: Feedback, case: Case, variables: Variables, lang: str,
                  on_reflect: Callable[[str, str], None] | None = None, saved_reflections: dict[str, str] | None = None,
-                 mapping=None):
+                 mapping=None, worked_examples: dict[str, list[Case]] | None = None):
         self.fb, self.case, self.variables, self.lang = fb, case, variables, lang
         self.mapping = mapping  # feedback.mapping.MappingFeedback, or None
+        self.worked_examples = worked_examples
         self.m = m = Messages(lang)
         self.on_reflect = on_reflect
         parts: list[w.Widget] = [html_widget(f"<h2>{esc(m('feedback.heading'))}</h2>", "samsyn-feedback-title")]
         parts.append(self._risk_section())
         parts.append(self._exposure_section())
+        parts.append(self._panel_section())
         parts.append(self._factor_section())
         parts.append(self._intervention_section())
         parts.append(self._goals_section())
@@ -58,7 +63,8 @@ class FeedbackView:
         return self.variables.risk_label(risk_id, self.lang)
 
     def _option_label(self, variable: str, option: str) -> str:
-        return self.variables.option_label(variable, option, self.lang)
+        """Out of its group's context: "Annat skäl" names its group."""
+        return self.variables.qualified_option_label(variable, option, self.lang)
 
     def _factor_label(self, factor_id: str) -> str:
         factor = self.case.factor(factor_id)
@@ -89,14 +95,14 @@ class FeedbackView:
                                      m("feedback.group_chart", n=fb.group_n), "samsyn-group-chart"))
             lines = [_steps_text(m, fb.steps_from_group, m("feedback.ref_group"))]
             if fb.group_consensus is not None:
-                lines.append(m("feedback.consensus", value=f"{fb.group_consensus:.2f}"))
+                lines.append(m("feedback.consensus", value=dec(fb.group_consensus, self.lang)))
             parts.append(html_widget("".join(f"<p>{esc(x)}</p>" for x in lines if x), "samsyn-group-distance"))
         else:
             text = (m("feedback.first_to_answer") if fb.first_to_answer
                     else m("feedback.group_too_small", n=fb.group_n, min=fb.min_group))
             parts.append(html_widget(f'<p class="samsyn-notice">{esc(text)}</p>', "samsyn-group-hidden"))
         if fb.panel is not None and fb.panel_risk_counts is not None:
-            parts.append(self._chart(fb.panel_risk_counts, m("feedback.panel_chart", n=fb.panel.n, year=fb.panel.year),
+            parts.append(self._chart(fb.panel_risk_counts, m("feedback.panel_chart", n=num(fb.panel.n, self.lang), year=fb.panel.year),
                                      "samsyn-panel-chart"))
             parts.append(html_widget(f"<p>{esc(_steps_text(m, fb.steps_from_panel, m('feedback.ref_panel')))}</p>",
                                      "samsyn-panel-distance"))
@@ -104,11 +110,27 @@ class FeedbackView:
             rationale = self.case.key.rationale.risk.get(self.lang) if self.case.key else ""
             parts.append(html_widget(
                 f'<div class="samsyn-key"><p><strong>{esc(m("feedback.key", rating=self._risk_label(fb.key.risk)))}</strong></p>'
-                f"<p>{esc(rationale)}</p><p>{esc(_steps_text(m, fb.steps_from_key, m('feedback.ref_key')))}</p></div>",
+                f"<p>{esc(rationale)}</p><p>{esc(_steps_text(m, fb.steps_from_key, m('feedback.ref_key')))}</p>"
+                f"{level_definition_html(self.variables, fb.key.risk, self.lang)}</div>",
                 "samsyn-key-box"))
+        parts.append(html_widget(self._anchors(), "samsyn-feedback-anchors"))
         box = w.VBox(parts)
         box.add_class("samsyn-feedback-risk")
         return box
+
+    def _anchors(self) -> str:
+        """All levels' definitions beside the reference assessment: its level and the trainee's marked."""
+        m, fb = self.m, self.fb
+        marks: dict[str, list[str]] = {}
+        if fb.key is not None:
+            marks.setdefault(fb.key.risk, []).append(m("anchors.mark_key"))
+        marks.setdefault(fb.own.risk, []).append(m("anchors.mark_own"))
+        return anchors_html(self.variables, self.lang, self.worked_examples, current_case=self.case.id, marks=marks)
+
+    def _panel_section(self) -> w.Widget:
+        fb = self.fb
+        html = panel_tables_html(fb.panel, self.variables, self.lang, fb.panel_shares) if fb.panel is not None else ""
+        return html_widget(html, "samsyn-feedback-panel")
 
     def _diff_list(self, diffs: dict, label_for) -> str:
         m = self.m
@@ -148,7 +170,7 @@ class FeedbackView:
                 kind, dim = name.split(".")
                 values = {"dimension": getattr(self.variables.factor_scales, dim).label.get(self.lang),
                           "kind": (m("form.risk_factors") if kind == "risk" else m("form.protective_factors")).lower(),
-                          "steps": f"{abs(value):.1f}".replace(".", "," if self.lang == "sv" else "."), "reference": ref}
+                          "steps": dec(abs(value), self.lang, 1), "reference": ref}
                 bias_lines.append(m("feedback.bias_higher", **values) if value > 0 else m("feedback.bias_lower", **values))
             if bias_lines:
                 html.append("".join(f'<p class="samsyn-weight-bias">{esc(line)}</p>' for line in bias_lines))
@@ -161,7 +183,7 @@ class FeedbackView:
             details = []
             for d in summary["differences"]:
                 dim = getattr(self.variables.factor_scales, d["dimension"]).label.get(self.lang)
-                values = {"factor": self._factor_label(d["factor"]), "dimension": dim.lower(), "steps": f"{abs(d['diff']):g}"}
+                values = {"factor": self._factor_label(d["factor"]), "dimension": dim.lower(), "steps": num(abs(d["diff"]), self.lang)}
                 text = m("feedback.weighed_higher", **values) if d["diff"] > 0 else m("feedback.weighed_lower", **values)
                 details.append(f'<li class="samsyn-weight-diff">{esc(text)}</li>')
             if items:
@@ -179,7 +201,7 @@ class FeedbackView:
             mine = fb.own.chosen("intervention")
             rows = "".join(
                 f"<tr><td>{esc(self._option_label('intervention', o))}{' ✓' if o in mine else ''}</td>"
-                f"<td>{round(share * 100):d} %</td></tr>"
+                f"<td>{esc(pct(share, self.lang))}</td></tr>"
                 for o, share in sorted(fb.intervention_shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table"><thead><tr><th scope="col">{esc(m("feedback.intervention"))}</th>'
                         f'<th scope="col">{esc(m("feedback.share_of_group"))}</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -191,6 +213,11 @@ class FeedbackView:
                     if options else m("feedback.key_no_intervention"))
             html.append(f"<p><strong>{esc(head)}</strong> "
                         f"{esc(self.case.key.rationale.interventions.get(self.lang))}</p>")
+        if fb.intervention_vs_key is not None:
+            items = self._diff_list({"intervention": fb.intervention_vs_key}, self._option_label)
+            html.append(f'<p><strong>{esc(m("feedback.compared_with", reference=m("feedback.ref_key")))}</strong></p>'
+                        + (f'<ul class="samsyn-intervention-vs-key">{items}</ul>' if items
+                           else f'<p class="samsyn-intervention-vs-key">{esc(m("feedback.same_interventions"))}</p>'))
         return html_widget("".join(html), "samsyn-feedback-interventions")
 
     def _goals_section(self) -> w.Widget:

@@ -20,6 +20,7 @@ import ipywidgets as w
 from cases import Case, Library
 from samsyn import hub
 from samsyn.i18n import Messages
+from samsyn.numbers import dec, num, pct
 from store import Store
 from store.repository import workshop_open
 from store.throttle import Throttle
@@ -27,6 +28,8 @@ from widgets import errors
 from widgets.common import (PageContext, Progress, esc, html_widget, language_switch, page_meta, page_title, page_url,
                             paragraphs, style)
 from widgets.identity import wait_message
+from widgets.panel_view import panel_tables_html
+from widgets.risk_anchors import anchors_html
 
 log = logging.getLogger(__name__)
 MENTOR_NOTEBOOK = "mentor.ipynb"
@@ -54,12 +57,12 @@ def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) 
     return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
 
 
-def _weight_cell(row: dict, dim: str) -> str:
-    """"median (consensus)" of one weighting dimension, or empty."""
+def _weight_cell(row: dict, dim: str, lang: str = "sv") -> str:
+    """"median (consensus)" of one weighting dimension, or empty; numbers as ``lang`` writes them."""
     median, cns = row.get(f"{dim}_median"), row.get(f"{dim}_consensus")
     if median is None:
         return ""
-    return f"{median:g}" + (f" ({cns:.2f})" if cns is not None else "")
+    return num(median, lang) + (f" ({dec(cns, lang)})" if cns is not None else "")
 
 
 class CreateWorkshop:
@@ -321,7 +324,7 @@ class Facilitator:
                                        desc, "samsyn-reveal-chart")]
         if r.panel is not None:
             ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
-            ptitle = m("feedback.panel_chart", n=r.panel.n, year=r.panel.year)
+            ptitle = m("feedback.panel_chart", n=num(r.panel.n, lang), year=r.panel.year)
             pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
             figures.append(charts.chart_widget(charts.distribution(ppairs, None, title=ptitle, description=pdesc,
                                                                    count_title=m("feedback.count_axis"),
@@ -330,8 +333,9 @@ class Facilitator:
         html: list[str] = []
         if r.key_risk:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
+        html.append(self._anchors(case_id, r))
         if r.consensus is not None:
-            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=f"{r.consensus:.2f}"))}</p>')
+            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=dec(r.consensus, lang)))}</p>')
         from feedback.report import alpha_text
         from feedback.workshop import workshop_alpha
 
@@ -347,9 +351,11 @@ class Facilitator:
                 continue
             label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
                      else v.intervention.label.get(lang))
-            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{round(s * 100):d} %</td></tr>"
+            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{esc(pct(s, lang))}</td></tr>"
                            for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
+        if r.panel is not None and r.panel_shares:
+            html.append(f'<div class="samsyn-reveal-panel">{panel_tables_html(r.panel, v, lang, r.panel_shares, group_n=r.n)}</div>')
         # same factors, different weight
         html.append(f"<h3>{esc(m('feedback.factors_heading'))}</h3>")
         if r.factor_pattern and r.factor_pattern != "undefined":
@@ -360,8 +366,8 @@ class Facilitator:
             if factor is None:
                 continue
             dims = ("severity", "extent") if row["kind"] == "risk" else ("extent", "function")
-            cells = "".join(f"<td>{_weight_cell(row, d)}</td>" for d in dims)
-            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{round(row['share_named'] * 100):d} %</td>{cells}</tr>")
+            cells = "".join(f"<td>{esc(_weight_cell(row, d, lang))}</td>" for d in dims)
+            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{esc(pct(row['share_named'], lang))}</td>{cells}</tr>")
         if rows:
             html.append(f'<table class="samsyn-table samsyn-factor-table"><thead><tr><th scope="col">{esc(m("mentor.factor"))}</th>'
                         f'<th scope="col">{esc(m("mentor.named_by"))}</th><th scope="col">{esc(m("mentor.weight_1"))}</th>'
@@ -385,6 +391,23 @@ class Facilitator:
         scale = scale_chart(mapping, v, lang)
         after = [charts.chart_widget(scale[0], scale[1], "samsyn-mapping-scale-chart")] if scale else []
         self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content"), *after]
+
+    def _anchors(self, case_id: str, r) -> str:
+        """The levels' definitions for the discussion: the reference assessment's level and the group's
+        median marked. The workshop's cases not yet revealed in this round are no worked examples (the
+        view may be on the wall while the group still answers them blind)."""
+        m = self.m
+        marks: dict[str, list[str]] = {}
+        if r.key_risk:
+            marks.setdefault(r.key_risk, []).append(m("anchors.mark_key"))
+        for level in r.median_levels:
+            marks.setdefault(level, []).append(m("anchors.mark_group_median"))
+        workshop = self.workshop
+        blind = {wc.case_id for wc in workshop.cases
+                 if wc.case_id != case_id and wc.revealed_round < workshop.current_round}
+        examples = {rid: [c for c in cases if c.id not in blind]
+                    for rid, cases in self.library.worked_examples_by_level().items()}
+        return anchors_html(self.library.variables, self.lang, examples, current_case=case_id, marks=marks)
 
     def guide_html(self, case: Case) -> str:
         return guide_html(case, self.library, self.lang)

@@ -8,18 +8,22 @@ from cases import Library
 from samsyn.i18n import Messages
 from store import Store
 from store.models import Participant
+from samsyn.numbers import dec, num
 from widgets.common import esc, html_widget, page_url
 
 
-def _steps(value: float | None) -> str:
-    return "–" if value is None else f"{value:+g}"
+def _steps(value: float | None, lang: str = "sv") -> str:
+    """Signed steps as the language writes them (+1,5 in Swedish)."""
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + num(value, lang)
 
 
 def _drift_text(m: Messages, estimate, reference: str) -> str:
     if not estimate.defined:
         return m("progress.drift_none", reference=reference)
     direction = estimate.direction
-    value = f"{abs(estimate.value):.1f}"
+    value = dec(abs(estimate.value), m.lang, 1)
     if direction == "higher":
         return m("progress.drift_higher", steps=value, reference=reference, n=estimate.n)
     if direction == "lower":
@@ -52,7 +56,7 @@ def build(store: Store, participant: Participant, library: Library, lang: str, m
             f"<tr><td><a href=\"{esc(href)}\">{esc(case.title.get(lang))}</a></td>"
             f"<td>{esc(row.submitted_at.strftime('%Y-%m-%d'))}</td>"
             f"<td>{esc(library.variables.risk_label(row.risk, lang))}</td>"
-            f"<td>{esc(_steps(row.steps_from_group))}</td><td>{esc(_steps(row.steps_from_key))}</td></tr>")
+            f"<td>{esc(_steps(row.steps_from_group, lang))}</td><td>{esc(_steps(row.steps_from_key, lang))}</td></tr>")
     table = (f'<table class="samsyn-table samsyn-progress-table"><thead><tr>'
              f'<th scope="col">{esc(m("progress.case"))}</th><th scope="col">{esc(m("progress.date"))}</th>'
              f'<th scope="col">{esc(m("progress.rating"))}</th><th scope="col">{esc(m("progress.vs_group"))}</th>'

@@ -90,7 +90,8 @@ class TraineeLoop:
             self.show_feedback(answer.id)
         else:
             self.form = AnswerForm(case, library.variables, lang, round=round,
-                                   on_change=self.save_draft, on_submit=self.submit)
+                                   on_change=self.save_draft, on_submit=self.submit,
+                                   worked_examples=self.rating_examples())
             draft = store.load_draft(participant.id, case.id, round)
             if draft is None and round > 1:
                 earlier = store.answer_for(participant.id, case.id, round - 1)
@@ -102,6 +103,15 @@ class TraineeLoop:
                 self._last_draft = draft
                 self.form.saved.value = f'<span class="samsyn-draft-restored">{esc(self.m("form.draft_restored"))}</span>'
             self.body.children = [self.form.widget]
+
+    def rating_examples(self) -> dict[str, list[Case]]:
+        """The worked examples shown while rating: never this case (the form leaves it out) and,
+        in a workshop, none of the workshop's cases, which the group answers blind."""
+        examples = self.library.worked_examples_by_level()
+        if self.workshop is None:
+            return examples
+        blind = {wc.case_id for wc in self.workshop.cases}
+        return {rid: [c for c in cases if c.id not in blind] for rid, cases in examples.items()}
 
     def save_draft(self, payload: dict[str, Any]) -> None:
         payload = bounded(payload)  # the browser may send anything; a draft never stores more than the form allows
@@ -168,6 +178,7 @@ class TraineeLoop:
 
         mapping = build_mapping_feedback(self.case, response_from_answer(own_row), others, min_group=self.min_group)
         view = FeedbackView(fb, self.case, self.library.variables, self.lang, saved_reflections=saved,
+                            worked_examples=self.library.worked_examples_by_level(),
                             on_reflect=lambda pid, text: self.store.save_reflection(answer_id, pid, text),
                             mapping=mapping)
         submitted = html_widget(f'<p class="samsyn-submitted" role="status">{esc(self.m("feedback.submitted"))}</p>')

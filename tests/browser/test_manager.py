@@ -92,7 +92,7 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     expect(view.locator("table.samsyn-manager-tertials th", has_text="“Not known” left out of alpha")).to_be_visible()
     expect(page.locator(".samsyn-manager-counts")).to_contain_text("answers")
     # bias and drift: the three-person team is listed, hidden, without a number
-    _tab(page, "Bias and drift")
+    _tab(page, "Systematic deviation and change over time")
     bias = page.locator(".samsyn-manager-view-bias")
     expect(bias.locator(".samsyn-manager-chart-bias svg")).to_be_visible()
     tiny_row = bias.locator("table.samsyn-manager-teams tr", has_text=TINY)
@@ -121,9 +121,9 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     expect(scaling.locator("table.samsyn-manager-scaling-groups")).to_contain_text("-0.")
     # a case filter: the distribution per team against the panel
     page.locator(".samsyn-manager-filter-case select").select_option(label="Max, 4")
-    _tab(page, "Bias and drift")
+    _tab(page, "Systematic deviation and change over time")
     expect(bias.locator(".samsyn-manager-chart-distribution svg")).to_be_visible()
-    expect(bias.locator("table.samsyn-manager-distribution")).to_contain_text("National panel (Webbkollen)")
+    expect(bias.locator("table.samsyn-manager-distribution")).to_contain_text("Webbkollen agreement test (SKL 2018)")
     # README screenshot: the team chart and Max's distributions
     page.set_viewport_size({"width": 1280, "height": 2400})
     box = bias.bounding_box()
@@ -137,7 +137,8 @@ def test_every_view_on_demo_data_and_the_minimum_group(manager, page, tmp_path):
     expect(bias.locator(".samsyn-manager-hidden")).to_be_visible()
     assert page.locator(".samsyn-manager-counts").count() == 0
     for name, cls in (("Consistency over time", "consistency"), ("Vignette quality", "quality"),
-                      ("Exposures and risk", "exposures"), ("Scaling and risk", "scaling"), ("Bias and drift", "bias")):
+                      ("Exposures and risk", "exposures"), ("Scaling and risk", "scaling"),
+                      ("Systematic deviation and change over time", "bias")):
         _tab(page, name)
         pane = page.locator(f".samsyn-manager-view-{cls}")
         expect(pane.locator(".samsyn-manager-hidden")).to_be_visible()
@@ -190,7 +191,7 @@ def test_team_names_are_text_not_markup(manager, page):
     dispose_all()
     page.goto(manager.page("manager.ipynb", key=KEY, lang="en"))
     expect(page.locator(".samsyn-manager-view-consistency")).to_be_visible()
-    _tab(page, "Bias and drift")
+    _tab(page, "Systematic deviation and change over time")
     row = page.locator(".samsyn-manager-view-bias table.samsyn-manager-teams tr", has_text="onerror")
     expect(row.first).to_contain_text(XSS_TEAM)  # shown as text
     options = [o.replace("\xa0", " ") for o in page.locator(".samsyn-manager-filter-team select option").all_inner_texts()]

@@ -66,7 +66,7 @@ def test_mentor_two_trainees_two_steps(voila, browser):
         expect(figures).to_contain_text("Av dina 2 bedömda ärenden")
         chart = page.locator(".samsyn-programme-chart")
         expect(chart.locator("svg").first).to_be_visible()  # drawn by the page's Vega renderer
-        expect(chart.locator(".samsyn-chart-caption")).to_contain_text("ärende 1 (Jamila, 4 år): facit")
+        expect(chart.locator(".samsyn-chart-caption")).to_contain_text("ärende 1 (Jamila, 4 år): referensbedömningen")
         expect(page.locator(".samsyn-criterion-too-few")).to_be_visible()  # 2 of 5 cases: no goal figure yet
         expect(page.locator(".samsyn-programme-status")).to_contain_text("3 kvar")
         trainees.append((ctx, page))

@@ -73,8 +73,9 @@ def test_worked_examples_agree_with_the_keys(library, cases):
 
 def test_a_key_may_need_no_intervention(library, variables, case_data, tmp_path, write_case):
     """No intervention is a legitimate key (an investigation closed without one):
-    empty interventions and focus validate, and the library has such a case."""
-    assert any(not c.key.interventions and not c.key.focus for c in library.worked_examples("ingen_lag"))
+    the explicit answer "ingen insats" (and no focus) and, from older files, empty
+    interventions validate, and the library has such a case."""
+    assert any(c.key.interventions == ["ingen_insats"] and not c.key.focus for c in library.worked_examples("ingen_lag"))
     case_data["key"].update(risk="ingen_lag", interventions=[], focus=[])
     del case_data["key"]["rationale"]["interventions"], case_data["key"]["rationale"]["focus"]
     good, errors = check_paths([write_case(tmp_path / "lib", case_data)])
@@ -82,6 +83,19 @@ def test_a_key_may_need_no_intervention(library, variables, case_data, tmp_path,
     case_data["key"].pop("interventions"), case_data["key"].pop("focus")  # left out altogether
     good, errors = check_paths([write_case(tmp_path / "lib2", case_data)])
     assert errors == [] and good[0].key.interventions == []
+
+
+def test_ingen_insats_stands_alone_in_a_key(case_data, tmp_path, write_case):
+    """"Ingen insats" cannot be combined with an intervention, nor have a focus."""
+    case_data["key"].update(interventions=["ingen_insats"], focus=[])
+    good, errors = check_paths([write_case(tmp_path / "ok", case_data)])
+    assert errors == [] and good[0].key.interventions == ["ingen_insats"]
+    case_data["key"].update(interventions=["ingen_insats", "kontaktperson"])
+    _good, errors = check_paths([write_case(tmp_path / "both", case_data)])
+    assert any("'ingen_insats' cannot be combined" in e.problem for e in errors), errors
+    case_data["key"].update(interventions=["ingen_insats"], focus=["halsa"])
+    _good, errors = check_paths([write_case(tmp_path / "focus", case_data)])
+    assert any(e.field == "key.focus" or "has no focus" in e.problem for e in errors), errors
 
 def test_every_case_is_bilingual(cases):
     for case in cases:
@@ -99,7 +113,8 @@ def test_every_case_is_bilingual(cases):
 def _mapping_texts(case):
     m = case.mapping
     texts = [entry for _placement, _i, entry in m.entries() if not entry.is_factor]
-    return texts + [m.danger_statement, m.safety_goal, m.scaling_reasons.why_not_lower, m.scaling_reasons.one_step_up]
+    reasons = [m.scaling_reasons.why_not_lower, m.scaling_reasons.one_step_up]
+    return texts + [m.danger_statement, m.safety_goal, *(r for r in reasons if r is not None)]
 
 
 def test_every_shipped_case_has_a_mapping(cases):

@@ -45,9 +45,9 @@ def test_bias_section_for_one_case_has_the_panel_and_the_key():
     rows = ratings("max", levels, team="Team A") + ratings("max", levels, team="Team B", start=100)
     df = frame(rows, {"max": "mycket_hog"}, panels={"max": 3.0})
     s = build_section("bias", Context(df, Filters(case="max"), library, "en", 5))
-    assert "The key for Max: Very high risk." in s.facts
+    assert "The reference assessment for Max: Very high risk." in s.facts
     dist = [t for t in s.tables if t.css == "samsyn-manager-distribution"][0]
-    assert dist.rows[0][0] == "National panel (Webbkollen)" and dist.rows[0][1] == 7
+    assert dist.rows[0][0] == "Webbkollen agreement test (SKL 2018)" and dist.rows[0][1] == 7
     assert [r[0] for r in dist.rows[1:]] == ["Team A", "Team B"]
     assert dist.rows[1][3:6] == [0.2, 0.4, 0.4]
 

@@ -96,12 +96,12 @@ def test_mentor_creates_trainees_join_and_work_and_the_mentor_sees_it(store, lib
     ek_view = ProgrammeSection(page_context(f"lang=sv&code={ek.personal_code}"), store, library, ek, today=TODAY).widget
     html = html_of(ek_view)
     assert 'data-step="1" data-state="done"' in html
-    assert "Av dina 2 bedömda ärenden låg 100 % högst ett steg från facit." in html.replace("\xa0", " ")
+    assert "Av dina 2 bedömda ärenden låg 100 % högst ett steg från referensbedömningen." in html.replace("\xa0", " ")
     from samsyn import charts
 
     [spec] = charts.specs_in(ek_view)  # the chart, with its numbers in words as its label and caption
-    assert "ärende 1 (Assi, 15 år): facit ±0,0, gruppen –" in spec["description"]
-    assert "samsyn-chart-caption" in html and "ärende 2 (Max, 4 år): facit −1,0, gruppen –" in html
+    assert "ärende 1 (Assi, 15 år): referensbedömningen ±0,0, gruppen –" in spec["description"]
+    assert "samsyn-chart-caption" in html and "ärende 2 (Max, 4 år): referensbedömningen −1,0, gruppen –" in html
     assert "För få bedömda ärenden" in html and "3 kvar" in html  # never a figure on fewer cases
     assert "samsyn-certificate" not in html
     cohort = html_of(programme_page.build(page_context(f"programme={programme.id}&secret={secret}&lang=sv"), library,
