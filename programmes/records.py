@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from programmes.calibration import Criterion, Evaluation
-from programmes.numbers import decimal, percent, steps
+from samsyn.numbers import dec, pct, steps
 from samsyn.i18n import Messages
 
 
@@ -24,10 +24,10 @@ def criterion_text(criterion: Criterion, m: Messages) -> str:
     """The criterion in words, for the pages and the records."""
     lang = m.lang
     if criterion.kind == "share_lean":
-        return m("programme.criterion.share_lean", window=criterion.window, share=percent(criterion.min_share, lang),
-                 lean=decimal(criterion.max_lean, lang, 1))
+        return m("programme.criterion.share_lean", window=criterion.window, share=pct(criterion.min_share, lang),
+                 lean=dec(criterion.max_lean, lang, 1))
     key = "programme.criterion.ac2" if criterion.kind == "ac2" else "programme.criterion.alpha"
-    return m(key, window=criterion.window, min=decimal(criterion.min_coefficient, lang))
+    return m(key, window=criterion.window, min=dec(criterion.min_coefficient, lang))
 
 
 def evaluation_lines(e: Evaluation, m: Messages) -> list[str]:
@@ -35,14 +35,14 @@ def evaluation_lines(e: Evaluation, m: Messages) -> list[str]:
     lang = m.lang
     if not e.enough:
         return [m("programme.criterion.too_few", n=e.n_rated, window=e.criterion.window, missing=e.missing)]
-    lines = [m("programme.criterion.share", share=percent(e.share_within_one, lang), window=e.criterion.window),
+    lines = [m("programme.criterion.share", share=pct(e.share_within_one, lang), window=e.criterion.window),
              m("programme.criterion.lean", lean=steps(e.lean, lang))]
     if e.criterion.kind != "share_lean":
         name = m("programme.ac2") if e.criterion.kind == "ac2" else m("programme.alpha")
         if e.coefficient is None:
             lines.append(m("programme.criterion.coefficient_undefined", name=name))
         else:
-            lines.append(m("programme.criterion.coefficient", name=name, value=decimal(e.coefficient, lang)))
+            lines.append(m("programme.criterion.coefficient", name=name, value=dec(e.coefficient, lang)))
     if e.n_not_known:
         lines.append(m("programme.criterion.not_known", n=e.n_not_known))
     return lines
@@ -239,7 +239,7 @@ def _table_rows(c: Checklist, rows: tuple[Row, ...], m: Messages) -> list[list[s
         if r.hidden:
             out.append([r.label, m("programme.checklist.hidden", min=c.min_group), "", ""])
         else:
-            out.append([r.label, str(r.n), percent(r.share_within_one, c.lang), steps(r.mean_lean, c.lang)])
+            out.append([r.label, str(r.n), pct(r.share_within_one, c.lang), steps(r.mean_lean, c.lang)])
     return out
 
 
@@ -254,7 +254,7 @@ def checklist_sections(c: Checklist) -> list[tuple[str, list[str], list[str], li
     facts = [m("programme.checklist.members", n=c.members)]
     facts.append(m("programme.checklist.met", n=c.met, members=c.members) if c.met is not None
                  else m("programme.checklist.met_hidden", min=c.min_group))
-    facts.append(m("programme.checklist.alpha", value=decimal(c.alpha, c.lang)) if c.alpha is not None
+    facts.append(m("programme.checklist.alpha", value=dec(c.alpha, c.lang)) if c.alpha is not None
                  else m("programme.checklist.alpha_none", min=c.min_group))
     return [
         (m("programme.checklist.practised"), practised, [], []),

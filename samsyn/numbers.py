@@ -74,3 +74,15 @@ def pct_range(low: float, high: float, lang: str) -> str:
     if low_text == high_text:
         return low_text
     return f"{low_text.rstrip('%').rstrip()}–{high_text}"
+
+
+def steps(value: float | None, lang: str) -> str:
+    """A signed number of risk steps, one decimal (``−0,4``, ``+0,3``, ``±0,0``); "–" when missing.
+
+    >>> steps(-0.4, "sv"), steps(0.25, "en"), steps(0.0, "sv"), steps(None, "sv")
+    ('−0,4', '+0.3', '±0,0', '–')
+    """
+    if _missing(value):
+        return MISSING
+    text = dec(abs(value), lang, 1)
+    return ("±" if text == dec(0.0, lang, 1) else "−" if value < 0 else "+") + text

@@ -22,7 +22,7 @@ import ipywidgets as w
 
 from cases import Library
 from programmes.calibration import Criterion
-from programmes.numbers import decimal, percent, steps as fmt_steps
+from samsyn.numbers import dec, pct, steps as fmt_steps
 from samsyn import hub
 from samsyn.i18n import Messages
 from store import StepIn, Store
@@ -254,7 +254,7 @@ class Cohort:
                       "both": m("programme.driver_short_both"), "agree": m("programme.driver_short_agree")}.get(f.driver, "–")
             cells = [f'<th scope="row"><bdi class="samsyn-name">{esc(self._name(participant))}</bdi></th>',
                      f"<td>{steps_done} / {len(s.steps)}</td>", f"<td>{f.n_answers}</td>",
-                     f"<td>{esc(percent(f.share_within_one, lang))}</td>", f"<td>{esc(fmt_steps(f.lean_vs_key, lang))}</td>",
+                     f"<td>{esc(pct(f.share_within_one, lang))}</td>", f"<td>{esc(fmt_steps(f.lean_vs_key, lang))}</td>",
                      f"<td>{esc(fmt_steps(f.lean_vs_group, lang))}</td>", f"<td>{esc(driver)}</td>",
                      f"<td>{esc(str(f.n_not_known))}</td>", f'<td class="samsyn-member-goal">{esc(goal)}</td>']
             rows.append(f'<tr class="samsyn-member" data-member="{esc(participant.pseudonym)}" data-steps-done="{steps_done}" '
@@ -280,7 +280,7 @@ class Cohort:
             if d.not_known:
                 spread += f", {v.risk_label(v.risk.not_assessable.id, lang)}: {d.not_known}"
             rows.append(f'<tr class="samsyn-divergent-case" data-case="{esc(d.case_id)}"><th scope="row">{esc(case.title.get(lang))}</th>'
-                        f"<td>{d.n}</td><td>{esc(spread)}</td><td>{esc(decimal(d.consensus, lang))}</td>"
+                        f"<td>{d.n}</td><td>{esc(spread)}</td><td>{esc(dec(d.consensus, lang))}</td>"
                         f"<td>{esc(v.risk_label(d.key_risk, lang) if d.key_risk else '–')}</td></tr>")
         head = "".join(f'<th scope="col">{esc(m(c))}</th>' for c in ("progress.case", "programme.col.answers",
                                                                      "programme.col.spread", "programme.col.consensus",

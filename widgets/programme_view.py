@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import ipywidgets as w
 
-from programmes.numbers import percent, steps as fmt_steps
+from samsyn.numbers import pct, steps as fmt_steps
 from samsyn.i18n import Messages
 from store import AlreadyInProgramme, Store
 from store.models import Participant
@@ -78,7 +78,7 @@ def figures_html(state, library, m: Messages) -> tuple[str, dict | None, str]:
         words.append(m("programme.figures_none"))
     else:
         if f.n_rated:
-            words.append(m("programme.share", share=percent(f.share_within_one, lang), n=f.n_rated))
+            words.append(m("programme.share", share=pct(f.share_within_one, lang), n=f.n_rated))
         words.append(lean_text(m, f.lean_vs_key, m("progress.ref_key"), f.n_rated))
         words.append(lean_text(m, f.lean_vs_group, m("progress.ref_group"), f.n_vs_group))
         driver = driver_text(m, f)

@@ -27,7 +27,7 @@ def series(pairs):
     return [result(r, k, i) for i, (r, k) in enumerate(pairs)]
 
 
-@pytest.mark.parametrize("module", ["programmes.calibration", "programmes.schedule", "programmes.numbers",
+@pytest.mark.parametrize("module", ["programmes.calibration", "programmes.schedule", "samsyn.numbers",
                                     "programmes.records"])
 def test_doctests(module):
     failures, tried = doctest.testmod(importlib.import_module(module))
