@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from cases import Library
 from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
 from samsyn.i18n import Messages
+from samsyn.documents import PdfDocument
 from samsyn.escape import esc, spreadsheet_cell
 from samsyn.numbers import dec, num, pct
 
@@ -142,25 +143,12 @@ def convergence_table(items, library: Library, lang: str, min_group: int) -> str
 
 
 def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
-    from fpdf import FPDF
-
     from samsyn import charts
 
     lang = record.language
     m = Messages(lang)
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    font = _unicode_font()
-    family = "Helvetica"
-    if font:
-        pdf.add_font("Body", "", font)
-        family = "Body"
-    pdf.add_page()
-
-    def para(text: str, size: int = 10, gap: float = 2) -> None:
-        pdf.set_font(family, size=size)
-        pdf.multi_cell(0, size * 0.5, text if font else text.encode("latin-1", "replace").decode("latin-1"))
-        pdf.ln(gap)
+    doc = PdfDocument(title=m("report.title", name=record.name))
+    pdf, para = doc.pdf, doc.para
 
     para(m("report.title", name=record.name), 16, 3)
     para(m("report.meta", date=record.created.strftime("%Y-%m-%d"), rounds=record.rounds, min=record.min_group))
@@ -190,24 +178,7 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
         if c.shown:
             para(f"{m('mentor.convergence')} – {title}: {dec(c.consensus_round1, lang)} → {dec(c.consensus_round2, lang)}; "
                  + m("mentor.moved_counts", up=c.moved_up, down=c.moved_down, stayed=c.stayed))
-    return bytes(pdf.output())
-
-
-def _unicode_font() -> str | None:
-    """A TrueType font with Swedish letters and dashes (DejaVu ships with Debian and matplotlib)."""
-    from pathlib import Path
-
-    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
-    try:
-        import fpdf
-
-        candidates += list(Path(fpdf.__file__).parent.glob("**/*.ttf"))
-    except ImportError:  # pragma: no cover
-        pass
-    for path in candidates:
-        if path.exists():
-            return str(path)
-    return None
+    return doc.output()
 
 
 def render_excel(rows_by_case: dict[str, list[dict]], library: Library, lang: str) -> bytes:

@@ -20,6 +20,7 @@ from insight import views
 from samsyn import charts
 from insight.filters import Filters, apply_filters
 from insight.privacy import check_group
+from samsyn.documents import PdfDocument
 from samsyn.escape import FORMULA_PREFIXES, esc, spreadsheet_cell
 from samsyn.i18n import Messages
 
@@ -599,45 +600,20 @@ def report_html(ctx: Context, sections: list[Section] | None = None,
     return "".join(out)
 
 
-def _font() -> str | None:
-    from pathlib import Path
-
-    for path in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),):
-        if path.exists():
-            return str(path)
-    return None
-
-
 def report_pdf(ctx: Context, sections: list[Section] | None = None,
                progress: Callable[[float, str], None] | None = None) -> bytes:
     """The same report as a PDF (fpdf2): text, tables and the charts as PNG."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     m = ctx.m
     sections = sections or [build_section(k, ctx) for k in SECTIONS]
     n_charts, drawn = sum(len(s.charts) for s in sections if not s.hidden), 0
-    pdf = FPDF(format="A4", orientation="landscape")
-    pdf.set_auto_page_break(True, margin=14)
-    font = _font()
-    family = "Helvetica"
-    if font:
-        pdf.add_font("Body", "", font)
-        pdf.add_font("Body", "B", font.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
-        family = "Body"
-
-    def clean(text: str) -> str:
-        if font:
-            return text
-        text = text.replace("–", "-").replace("…", "...").replace("≥", ">=").replace("\u00a0", " ").replace("\u202f", " ")
-        return text.encode("latin-1", "replace").decode("latin-1")
+    doc = PdfDocument(landscape=True, margin=14, title=m("manager.report_title"))
+    pdf, clean = doc.pdf, doc.clean
 
     def para(text: str, size: float = 10, gap: float = 2, style: str = "") -> None:
-        pdf.set_font(family, style=style, size=size)
-        pdf.multi_cell(0, size * 0.5, clean(text))
-        pdf.ln(gap)
+        doc.para(text, size, gap, bold=style == "B")
 
-    pdf.add_page()
     para(m("manager.report_title"), 18, 3, "B")
     para(m("manager.report_meta", date=_stamp(), min=ctx.min_group))
     para(m("manager.selection", filters=filter_summary(ctx)))
@@ -669,7 +645,7 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None,
             if pdf.get_y() > pdf.h - 50:  # keep a caption with its table
                 pdf.add_page()
             para(t.caption, 10, 1, "B")
-            pdf.set_font(family, size=7.5)
+            doc.font(7.5)
             with pdf.table(text_align="LEFT", line_height=4, headings_style=FontFace(emphasis="BOLD")) as table:
                 table.row([clean(c) for c in t.columns])
                 for row in t.rows:
@@ -677,7 +653,7 @@ def report_pdf(ctx: Context, sections: list[Section] | None = None,
             pdf.ln(3)
         for n in s.notes:
             para(n, 8, 1)
-    return bytes(pdf.output())
+    return doc.output()
 
 
 def raw_answers(ctx: Context, url: str) -> tuple["pd.DataFrame", int]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from programmes.calibration import Criterion, Evaluation
+from samsyn.documents import PdfDocument
 from samsyn.numbers import dec, pct, steps
 from samsyn.i18n import Messages
 
@@ -48,31 +49,9 @@ def evaluation_lines(e: Evaluation, m: Messages) -> list[str]:
     return lines
 
 
-def _font() -> str | None:
-    from feedback.report import _unicode_font
-
-    return _unicode_font()
-
-
-def _pdf():
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    font = _font()
-    family = "Helvetica"
-    if font:
-        pdf.add_font("Body", "", font)
-        family = "Body"
-    pdf.add_page()
-
-    def para(text: str, size: float = 11, gap: float = 2) -> None:
-        pdf.set_font(family, size=size)
-        out = text if font else text.encode("latin-1", "replace").decode("latin-1")
-        pdf.multi_cell(0, size * 0.5, out)
-        pdf.ln(gap)
-
-    return pdf, para
+def _pdf(title: str | None = None):
+    doc = PdfDocument(title=title)
+    return doc, doc.para
 
 
 @dataclass(frozen=True)
@@ -110,13 +89,12 @@ def certificate_lines(c: Certificate) -> list[str]:
 
 
 def certificate_pdf(c: Certificate) -> bytes:
-    pdf, para = _pdf()
     lines = certificate_lines(c)
+    doc, para = _pdf(lines[0])
     para(lines[0], 20, 6)
     for line in lines[1:]:
         para(line, 12, 3)
-    pdf.set_title(lines[0])
-    return bytes(pdf.output())
+    return doc.output()
 
 
 # -- the tertial checklist ------------------------------------------------------------------------
@@ -288,7 +266,7 @@ def checklist_html(c: Checklist) -> str:
 
 def checklist_pdf(c: Checklist) -> bytes:
     m = Messages(c.lang)
-    pdf, para = _pdf()
+    doc, para = _pdf(m("programme.checklist.title", name=c.programme, tertial=c.tertial))
     para(m("programme.checklist.title", name=c.programme, tertial=c.tertial), 16, 3)
     para(m("programme.checklist.privacy", min=c.min_group), 9, 3)
     for heading, sentences, columns, rows in checklist_sections(c):
@@ -298,8 +276,8 @@ def checklist_pdf(c: Checklist) -> bytes:
         if columns:
             for row in rows or [[m("programme.checklist.no_answers")]]:
                 para(" · ".join(v for v in row if v), 10, 1)
-        pdf.ln(2)
-    return bytes(pdf.output())
+        doc.pdf.ln(2)
+    return doc.output()
 
 
 def checklist_excel(c: Checklist) -> bytes:

@@ -48,3 +48,10 @@ def test_the_layers_contract_sees_the_real_imports(tmp_path):
 def test_the_escaping_rules_are_doctested():
     failures, tried = doctest.testmod(samsyn.escape)
     assert tried >= 3 and failures == 0
+
+
+def test_the_pdf_rules_are_doctested():
+    import samsyn.documents
+
+    failures, tried = doctest.testmod(samsyn.documents)
+    assert tried >= 3 and failures == 0
