@@ -219,7 +219,7 @@ class AnswerForm:
         self.next_button.add_class("samsyn-next")
         self.submit_button = w.Button(description=m("form.submit"), button_style="success")
         self.submit_button.add_class("samsyn-submit")
-        self.prev_button.on_click(lambda _b: self.go(self.step - 1))
+        self.prev_button.on_click(lambda _b: self.previous())
         self.next_button.on_click(lambda _b: self.next())
         self.submit_button.on_click(lambda _b: self.submit())
         nav = w.HBox([self.prev_button, self.next_button, self.submit_button, self.saved],
@@ -672,7 +672,14 @@ class AnswerForm:
         if problems:
             return False
         self.go(self.step + 1)
+        if self.step == len(STEPS) - 1:  # the Next button is gone: the keyboard focus goes on to the step's field
+            self.motivation.focus()
         return True
+
+    def previous(self) -> None:
+        self.go(self.step - 1)
+        if self.step == 0:  # the Previous button is disabled: the keyboard focus goes on to Next
+            self.next_button.focus()
 
     def submit(self) -> None:
         if self.submit_button.disabled:

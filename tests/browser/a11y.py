@@ -178,11 +178,12 @@ FOCUSED = """() => {
 
 
 #: Where Tab took the focus, in document order: "forward", "backward", "same" (nothing moved) or "ok"
-#: (from or to the document itself, or the last element is gone), "wrap" (from the end round to the start).
+#: (from or to the document itself, or the last element is gone or hidden), "wrap" (from the end round to the start).
 STEP = """() => {
     const el = document.activeElement, prev = window.__samsynPrevFocus;
     window.__samsynPrevFocus = el;
-    if (!prev || !prev.isConnected || !el || el === document.body || prev === document.body) return "ok";
+    if (!prev || !prev.isConnected || !prev.getClientRects().length || !el || el === document.body
+        || prev === document.body) return "ok";
     if (prev === el) return "same";
     const forward = !!(prev.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
     const all = [...document.querySelectorAll(

@@ -281,10 +281,11 @@ def test_keyboard_only_trainee_flow(voila, page):
     a11y.tab_to(page, in_("samsyn-goal-1-baseline"))
     page.keyboard.type("Slag en gång i månaden")
     a11y.tab_to(page, in_("samsyn-next"))
-    press(page, "Enter")
+    page.keyboard.press("Enter")
     expect(page.locator(".samsyn-progress-text")).to_contain_text("6")
-    # 6. the motivation, then submit
-    a11y.tab_to(page, in_("samsyn-motivation"))
+    # 6. Next is gone on the last step: the focus has moved on to the motivation; then submit
+    expect(page.locator(".samsyn-motivation textarea")).to_be_focused()
+    a11y.assert_focus_visible(page, "in the motivation")
     page.keyboard.type(MOTIVATION["sv"])
     a11y.tab_to(page, in_("samsyn-submit"))
     press(page, "Enter")
