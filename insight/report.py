@@ -680,7 +680,8 @@ def build_sections(ctx: Context, progress: Callable[[float, str], None] | None =
     """Every section, telling ``progress`` which one is being computed."""
     m = ctx.m
     names = {"consistency": m("manager.tab_consistency"), "bias": m("manager.tab_bias"),
-             "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures")}
+             "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures"),
+             "scaling": m("manager.tab_scaling")}
     out = []
     for i, key in enumerate(SECTIONS):
         if progress is not None:

@@ -211,7 +211,8 @@ class ManagerView:
         progress.start()
         ctx = self._context()
         names = {"consistency": m("manager.tab_consistency"), "bias": m("manager.tab_bias"),
-                 "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures")}
+                 "quality": m("manager.tab_quality"), "exposures": m("manager.tab_exposures"),
+                 "scaling": m("manager.tab_scaling")}
         sections = []
         for i, key in enumerate(SECTIONS):  # the page keeps the sections it has computed
             if key not in self._sections:

@@ -136,7 +136,7 @@ def test_exports_hold_the_views_and_no_small_group(demo_db, monkeypatch):
 
 def test_long_exports_report_their_progress(demo_db):
     from insight import Filters, load_answers, prepare
-    from insight.report import Context, report_excel, report_pdf
+    from insight.report import SECTIONS, Context, report_excel, report_pdf
 
     url, library = demo_db
     ctx = Context(prepare(load_answers(url), library), Filters(), library, "sv", 5, n_boot=50)
@@ -145,7 +145,7 @@ def test_long_exports_report_their_progress(demo_db):
     fractions = [f for f, _t in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(seen) > 10
     texts = [t for _f, t in seen]
-    assert sum(t.startswith("Beräknar ") for t in texts) == 4  # the four views
+    assert sum(t.startswith("Beräknar ") for t in texts) == len(SECTIONS)  # every view (five with scaling)
     assert "Skriver svar: 0 av 2\xa0506" in texts and texts[-1] == "Klart."
     charts: list[str] = []
     report_pdf(ctx, progress=lambda f, text: charts.append(text))
