@@ -102,14 +102,18 @@ def test_every_trainee_state_is_accessible(voila, page, lang):
     expect(page.locator('.samsyn-safety button[value="5"]')).to_have_attribute("aria-pressed", "false")
     assert_page(page, "case page, step 3 (rating, draft saved)", lang)
     flow.next_step(page, 4)
-    assert_page(page, "case page, step 4", lang)
-    flow.step_intervention(page, ["annan_oppenvard"], ["stimulans_och_vagledning"])
+    assert_page(page, "case page, step 4 (mapping)", lang)
+    flow.step_mapping(page, steps="Socialsekreteraren ringer mormor på måndag.")
+    assert_page(page, "case page, step 4 (mapping filled)", lang)
     flow.next_step(page, 5)
     assert_page(page, "case page, step 5", lang)
-    flow.step_goals(page, "Inga slag hemma", "Slag ungefär en gång i månaden")
+    flow.step_intervention(page, ["annan_oppenvard"], ["stimulans_och_vagledning"])
     flow.next_step(page, 6)
-    expect(page.locator(".samsyn-submit")).to_be_visible()
     assert_page(page, "case page, step 6", lang)
+    flow.step_goals(page, "Inga slag hemma", "Slag ungefär en gång i månaden")
+    flow.next_step(page, 7)
+    expect(page.locator(".samsyn-submit")).to_be_visible()
+    assert_page(page, "case page, step 7", lang)
     flow.step_motivation(page, MOTIVATION[lang])
     page.locator(".samsyn-submit").click()
     expect(page.locator(".samsyn-feedback")).to_be_visible()
@@ -268,22 +272,34 @@ def test_keyboard_only_trainee_flow(voila, page):
     a11y.tab_to(page, in_("samsyn-next"))
     press(page, "Enter")
     expect(page.locator(".samsyn-progress-text")).to_contain_text("4")
-    # 4. intervention and focus
+    # 4. the mapping: own words in a column, the two statements, the two scaling questions
+    for cls, text in (("samsyn-mapping-harm", "Slag hemma"),
+                      ("samsyn-mapping-steps", "Socialsekreteraren ringer mormor på måndag."),
+                      ("samsyn-mapping-danger", "Mormor är rädd att barnet blir slaget hemma på kvällen."),
+                      ("samsyn-mapping-goal", "Mormor behöver se att ingen slår barnet hemma på kvällen, i ett halvår."),
+                      ("samsyn-mapping-why-not-lower", "Mormor finns nära."),
+                      ("samsyn-mapping-one-step-up", "Ett möte med nätverket.")):
+        a11y.tab_to(page, in_(cls))
+        page.keyboard.type(text)
+    a11y.tab_to(page, in_("samsyn-next"))
+    press(page, "Enter")
+    expect(page.locator(".samsyn-progress-text")).to_contain_text("5")
+    # 5. intervention and focus
     for cls in ("samsyn-opt-intervention-annan_oppenvard", "samsyn-opt-focus-stimulans_och_vagledning"):
         a11y.tab_to(page, in_(cls))
         press(page, "Space")
     a11y.tab_to(page, in_("samsyn-next"))
     press(page, "Enter")
-    expect(page.locator(".samsyn-progress-text")).to_contain_text("5")
-    # 5. a goal with its baseline
+    expect(page.locator(".samsyn-progress-text")).to_contain_text("6")
+    # 6. a goal with its baseline
     a11y.tab_to(page, in_("samsyn-goal-1-goal"))
     page.keyboard.type("Inga slag hemma")
     a11y.tab_to(page, in_("samsyn-goal-1-baseline"))
     page.keyboard.type("Slag en gång i månaden")
     a11y.tab_to(page, in_("samsyn-next"))
     page.keyboard.press("Enter")
-    expect(page.locator(".samsyn-progress-text")).to_contain_text("6")
-    # 6. Next is gone on the last step: the focus has moved on to the motivation; then submit
+    expect(page.locator(".samsyn-progress-text")).to_contain_text("7")
+    # 7. Next is gone on the last step: the focus has moved on to the motivation; then submit
     expect(page.locator(".samsyn-motivation textarea")).to_be_focused()
     a11y.assert_focus_visible(page, "in the motivation")
     page.keyboard.type(MOTIVATION["sv"])
