@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 
 from cases import Library
 from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
-from samsyn.export import _cell
 from samsyn.i18n import Messages
-from widgets.common import esc
+from samsyn.escape import esc, spreadsheet_cell
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ def render_excel(rows_by_case: dict[str, list[dict]], library: Library, lang: st
         columns = list(rows[0].keys()) if rows else ["pseudonym", "round", "risk"]
         ws.append(columns)
         for row in rows:
-            ws.append([_cell(row.get(c)) for c in columns])
+            ws.append([spreadsheet_cell(row.get(c)) for c in columns])
     if not wb.sheetnames:
         wb.create_sheet("answers").append(["pseudonym", "round", "risk"])
     buf = io.BytesIO()

@@ -20,6 +20,7 @@ from insight import views
 from samsyn import charts
 from insight.filters import Filters, apply_filters
 from insight.privacy import check_group
+from samsyn.escape import FORMULA_PREFIXES, esc, spreadsheet_cell
 from samsyn.i18n import Messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,14 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from cases import Library
 
 SECTIONS = ("consistency", "bias", "quality", "exposures")
-#: Formula-like text in spreadsheets is neutralised (as ``samsyn export`` does).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -448,8 +441,6 @@ def render_value(value, kind: str, m: Messages, lang: str, min_group: int) -> st
 
 
 def table_html(t: Table, m: Messages, lang: str, min_group: int) -> str:
-    from widgets.common import esc
-
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in t.columns)
     body = []
     for row in t.rows:
@@ -468,8 +459,6 @@ def section_parts(s: Section, ctx: Context, *, heading: str = "h2") -> tuple[str
 
     Empty charts list when the section is hidden. The page puts the charts between the two as
     widgets the browser draws; a file (:func:`section_html`) puts SVG there."""
-    from widgets.common import esc
-
     m = ctx.m
     head = [f'<{heading}>{esc(s.title)}</{heading}>']
     head += [f"<p>{esc(p)}</p>" for p in s.intro]
@@ -484,8 +473,6 @@ def section_parts(s: Section, ctx: Context, *, heading: str = "h2") -> tuple[str
 
 def section_html(s: Section, ctx: Context, *, heading: str = "h2") -> str:
     """A section for a file: its charts as SVG (vl-convert)."""
-    from widgets.common import esc
-
     head, figures, tail = section_parts(s, ctx, heading=heading)
     svgs = "".join(f'<figure class="samsyn-chart samsyn-manager-chart {esc(c.css)}" role="img" '
                    f'aria-label="{esc(c.spec.get("description", ""))}">{charts.svg(c.spec)}</figure>' for c in figures)
@@ -498,8 +485,6 @@ def _stamp() -> str:
 
 def report_html(ctx: Context, sections: list[Section] | None = None,
                 progress: Callable[[float, str], None] | None = None) -> str:
-    from widgets.common import esc
-
     m = ctx.m
     sections = sections or [build_section(k, ctx) for k in SECTIONS]
     style = ("body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;line-height:1.45;color:#1d2327}"
@@ -668,11 +653,11 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
     about = _Sheet(wb, m("manager.sheet_about")[:31])
     for line in (m("manager.report_title"), m("manager.report_meta", date=_stamp(), min=ctx.min_group),
                  m("manager.selection", filters=filter_summary(ctx)), m("manager.privacy_note", min=ctx.min_group)):
-        about.append([_cell(line)])
+        about.append([spreadsheet_cell(line)])
     used: set[str] = set()
     for s in sections:
         if s.hidden:
-            about.append([_cell(f"{s.title}: {s.hidden}")])
+            about.append([spreadsheet_cell(f"{s.title}: {s.hidden}")])
             continue
         for i, t in enumerate(s.tables, 1):
             name = f"{s.title[:26]} {i}".replace("/", "-").replace("&", "och" if ctx.lang == "sv" else "and")
@@ -680,8 +665,8 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
                 name += "'"
             used.add(name[:31])
             ws = _Sheet(wb, name[:31])
-            ws.append([_cell(t.caption)])
-            ws.append([_cell(c) for c in t.columns])
+            ws.append([spreadsheet_cell(t.caption)])
+            ws.append([spreadsheet_cell(c) for c in t.columns])
             for row in t.rows:
                 out = []
                 for v, kind in zip(row, t.kinds):
@@ -692,12 +677,12 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
                     elif _missing(v):
                         out.append(None)
                     elif kind == "text":
-                        out.append(_cell(str(v)))
+                        out.append(spreadsheet_cell(str(v)))
                     else:
                         out.append(round(float(v), 4) if kind != "int" else int(v))
                 ws.append(out)
             for f in [*s.facts, *s.notes]:
-                ws.append([_cell(f)])
+                ws.append([spreadsheet_cell(f)])
     if url is not None:
         tick(0.3, m("manager.progress_reading"))
         rows, withheld = raw_answers(ctx, url)
@@ -718,7 +703,7 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
                 tick(0.4 + 0.5 * i / max(1, total), m("manager.progress_rows", done=_thousands(i, ctx.lang),
                                                          total=_thousands(total, ctx.lang)))
             ws.append(rec)
-        about.append([_cell(m("manager.raw_note", n=len(rows), withheld=withheld, min=ctx.min_group))])
+        about.append([spreadsheet_cell(m("manager.raw_note", n=len(rows), withheld=withheld, min=ctx.min_group))])
     tick(0.9, m("manager.progress_saving"))
     wb.close()
     tick(1.0, m("manager.progress_done"))

@@ -5,16 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from samsyn.escape import spreadsheet_cell
 from store import Store
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Neutralise spreadsheet formulas in free text (CSV/Excel injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def write_answers(url: str, output: Path, fmt: str = "xlsx", *, hub_usernames: bool = False) -> int:
@@ -27,7 +20,7 @@ def write_answers(url: str, output: Path, fmt: str = "xlsx", *, hub_usernames: b
             writer = csv.DictWriter(fh, fieldnames=columns)
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
+                writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
     else:
         from openpyxl import Workbook
 
@@ -36,6 +29,6 @@ def write_answers(url: str, output: Path, fmt: str = "xlsx", *, hub_usernames: b
         ws.title = "answers"
         ws.append(columns)
         for row in rows:
-            ws.append([_cell(row.get(c)) for c in columns])
+            ws.append([spreadsheet_cell(row.get(c)) for c in columns])
         wb.save(output)
     return len(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -10,21 +9,11 @@ from urllib.parse import parse_qsl, urlencode
 import ipywidgets as w
 
 from samsyn.config import Settings, normalise_language
+from samsyn.escape import esc, paragraphs  # noqa: F401 - the pages take them from here
 from samsyn.i18n import Messages
 
 #: CSS classes that browser tests (and stylesheets) rely on. Keep them stable.
 CSS_PREFIX = "samsyn"
-
-
-def esc(value: object) -> str:
-    """Escape any text for an HTML widget (quotes too, for attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def paragraphs(text: str) -> str:
-    """Escaped text as HTML paragraphs, split on blank lines."""
-    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
-    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in parts if p)
 
 
 @dataclass(frozen=True)
