@@ -219,7 +219,14 @@ class ForkedProcess:
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
-        os.kill(self.pid, signum)
+        """As ``Popen.send_signal``: nothing happens to a kernel that has already exited (a forked kernel that
+        failed to bind its ports exits at once; the restarter then interrupts it before starting it again)."""
+        if self.poll() is not None:
+            return
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            self.returncode = 0
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)

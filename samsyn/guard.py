@@ -206,7 +206,12 @@ class LogoutHandler(tornado.web.RequestHandler):
 
 # -- kernels --------------------------------------------------------------------------------------
 class KernelLedger:
-    """Which client each page kernel was started or handed out for; requests on their way count too."""
+    """Which client each page kernel was started or handed out for; requests on their way count too.
+
+    A request counts as *pending* from admission until it has its kernel, then as that kernel (never
+    both: a page that streams for seconds would otherwise count twice, and a room arriving at once
+    would meet the cap at half its size). A kernel stops counting when it is gone or being shut down
+    (a page said goodbye, or the culler took it; :meth:`samsyn.kernels.CullPolicy.closing_kernel_ids`)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -215,7 +220,8 @@ class KernelLedger:
         self._last_refusal_log: dict[str, float] = {}
 
     def prune(self, kernel_manager) -> None:
-        for kernel_id in [k for k in self.owner if k not in kernel_manager]:
+        closing = getattr(kernel_manager, "closing_kernel_ids", lambda: set())()
+        for kernel_id in [k for k in self.owner if k not in kernel_manager or k in closing]:
             del self.owner[kernel_id]
 
     def counts(self, client: str) -> tuple[int, int]:
@@ -275,13 +281,22 @@ def guarded_page_handler(base: type) -> type:
     class GuardedPageHandler(base):
         _samsyn_client: str | None = None
         _samsyn_reserved = False
+        _samsyn_pending = False
 
         @property
         def kernel_manager(self):
             km = super().kernel_manager  # samsyn.kernels.PageHandler's: it sets the page's goodbye cookie
             if not self._samsyn_reserved:
                 return km
-            return _RecordingKernelManager(km, lambda kid: self.settings["samsyn_ledger"].assign(kid, self._samsyn_client))
+            return _RecordingKernelManager(km, self._samsyn_got_kernel)
+
+        def _samsyn_got_kernel(self, kernel_id: str) -> None:
+            """The request has its kernel: from now on that kernel counts, no longer the request."""
+            ledger: KernelLedger = self.settings["samsyn_ledger"]
+            ledger.assign(kernel_id, self._samsyn_client)
+            if self._samsyn_pending:
+                self._samsyn_pending = False
+                ledger.release(self._samsyn_client)
 
         @property
         def content_security_policy(self) -> str:
@@ -306,11 +321,12 @@ def guarded_page_handler(base: type) -> type:
             ledger: KernelLedger = self.settings["samsyn_ledger"]
             if not ledger.admit(client, self.settings["kernel_manager"]):
                 return _finish_static(self, 503, "busy", start_url, retry_after=30)
-            self._samsyn_reserved = True
+            self._samsyn_reserved = self._samsyn_pending = True
             await super().prepare()
 
         def on_finish(self) -> None:
-            if self._samsyn_reserved:
+            if self._samsyn_pending:  # refused or failed before it had a kernel
+                self._samsyn_pending = False
                 self.settings["samsyn_ledger"].release(self._samsyn_client)
             super().on_finish()
 

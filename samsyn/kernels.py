@@ -98,6 +98,8 @@ class CullPolicy:
 
     def __init__(self, **kwargs: Any) -> None:
         self._watch: dict[str, KernelWatch] = {}
+        self._closing: set[str] = set()
+        self._first_pid: dict[str, int] = {}
         super().__init__(**kwargs)
         s = self._samsyn_settings or Settings.from_env()
         self.unclaimed_timeout = float(s.kernel_unclaimed_timeout)
@@ -123,7 +125,16 @@ class CullPolicy:
 
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any):
         self._watch.pop(kernel_id, None)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._first_pid.pop(kernel_id, None)
+        self._closing.add(kernel_id)
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._closing.discard(kernel_id)
+
+    def closing_kernel_ids(self) -> set[str]:
+        """Kernels being shut down now (a kernel takes a moment to stop; the guard's cap no longer counts it)."""
+        return set(self._closing)
 
     # -- the pool ---------------------------------------------------------------------
     def pooled_kernel_ids(self) -> set[str]:
@@ -140,24 +151,55 @@ class CullPolicy:
 
     def heal_pools(self) -> int:
         """Drop pool entries whose kernel failed to start or died while waiting (e.g. a port taken by
-        another process between choosing and binding it), and start replacements. Returns how many."""
+        another process between choosing and binding it), and start replacements. Returns how many.
+
+        A kernel that died is often restarted at once by Jupyter's restarter, under the same id but as a
+        new process that never ran its page's notebook: that counts as dead too (its process changed)."""
         alive = set(self.list_kernel_ids())
         dropped = 0
         for notebook, pool in list(getattr(self, "_pools", {}).items()):
             for task in list(pool):
                 if not task.done():
                     continue
+                kernel_id = None
                 try:
-                    failed = task.cancelled() or task.exception() is not None or \
-                        task.result().get("kernel_id") not in alive
+                    failed = task.cancelled() or task.exception() is not None
+                    kernel_id = None if failed else task.result().get("kernel_id")
+                    failed = failed or kernel_id not in alive or not self._same_process(kernel_id)
                 except Exception:
                     failed = True
                 if failed:
                     pool.remove(task)
                     dropped += 1
                     self.log.warning("Samsyn: a preheated kernel of %s died; starting another", notebook)
-                    self.fill_if_needed(delay=0, notebook_name=notebook)
+                    if kernel_id in alive:  # restarted empty: of no use to a page
+                        asyncio.ensure_future(ensure_async(self.shutdown_kernel(kernel_id, now=True)))
+                    self._refill_one(notebook, len(pool) + 1)
         return dropped
+
+    def _same_process(self, kernel_id: str) -> bool:
+        """Whether ``kernel_id`` still runs in the process it was first seen in, and that process lives."""
+        provisioner = getattr(self._kernels.get(kernel_id), "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        pid = getattr(provisioner, "pid", None)
+        if process is None or pid is None or process.poll() is not None:
+            return False
+        return self._first_pid.setdefault(kernel_id, pid) == pid
+
+    def _refill_one(self, notebook: str, size: int) -> None:
+        """Fill ``notebook``'s pool up to ``size`` now: also a room's pool, which is larger than configured."""
+        import copy
+
+        base = dict(self.kernel_pools_config)
+        configured = int(base.get(notebook, base.get("default", {})).get("pool_size", 0))
+        if size > configured:
+            pools = copy.deepcopy(base)
+            pools.setdefault(notebook, dict(base.get("default", {})))["pool_size"] = size
+            self.kernel_pools_config = pools
+        try:
+            self.fill_if_needed(delay=0, notebook_name=notebook)
+        finally:
+            self.kernel_pools_config = base
 
     async def cull_kernels(self):
         self.heal_pools()
@@ -236,7 +278,10 @@ class CullPolicy:
             return None
         if getattr(kernel, "execution_state", None) == "busy":
             return None  # still rendering its page (or running a handler)
-        last = getattr(kernel, "last_activity", None)
+        try:
+            last = getattr(kernel, "last_activity", None)
+        except Exception:  # a kernel whose restart failed has none (traitlets refuses the None it holds)
+            return "dead (its restart failed)"
         if last is None:
             return None
         idle = (_utcnow() - last).total_seconds()

@@ -188,6 +188,16 @@ def _distance_matrix(d, n_values: int) -> np.ndarray:
     return d
 
 
+def _value_domain(n_values: int, value_domain, level, what: str) -> np.ndarray:
+    """The numeric value of each of ``n_values`` columns (default ``0..V-1``), and ``level`` checked."""
+    dom = np.arange(n_values, dtype=float) if value_domain is None else np.asarray(value_domain, dtype=float)
+    if len(dom) != n_values:
+        raise ValueError(f"value_domain must have one entry per column of {what}")
+    if isinstance(level, str) and level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    return dom
+
+
 def alpha_from_counts(counts, level="nominal", value_domain=None) -> Stat:
     """Krippendorff's alpha from a units × values count table.
 
@@ -200,11 +210,7 @@ def alpha_from_counts(counts, level="nominal", value_domain=None) -> Stat:
     counts = np.asarray(counts)
     if counts.ndim != 2:
         raise ValueError("counts must be 2-D (units × values)")
-    dom = np.arange(counts.shape[1], dtype=float) if value_domain is None else np.asarray(value_domain, dtype=float)
-    if len(dom) != counts.shape[1]:
-        raise ValueError("value_domain must have one entry per column of counts")
-    if isinstance(level, str) and level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    dom = _value_domain(counts.shape[1], value_domain, level, "counts")
     m = counts.sum(axis=1)
     n_units = int((m >= 2).sum())
     if n_units == 0:
@@ -312,11 +318,7 @@ def alpha_from_counts_batch(tables, level="nominal", value_domain=None) -> np.nd
         raise ValueError(f"tables must be 3-D (tables × units × values), got shape {t.shape}")
     if (t < 0).any() or not np.array_equal(t, np.round(t)):
         raise ValueError("tables must hold non-negative integer counts")
-    dom = np.arange(t.shape[2], dtype=float) if value_domain is None else np.asarray(value_domain, dtype=float)
-    if len(dom) != t.shape[2]:
-        raise ValueError("value_domain must have one entry per column of the tables")
-    if isinstance(level, str) and level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    dom = _value_domain(t.shape[2], value_domain, level, "the tables")
     if t.shape[0] == 0:
         return np.empty(0)
     return _alpha_core(t, t, None, level, dom)

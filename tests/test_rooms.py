@@ -59,3 +59,38 @@ def test_a_mentor_asks_the_running_server_for_a_room(voila_factory):
     time.sleep(3)
     assert len(server.kernel_ids()) == 10
     assert "a room of 4 was asked for" in server.log()
+
+
+def test_a_room_kernel_that_dies_while_it_waits_is_replaced(voila_factory):
+    """A preheated kernel of a room can die before a trainee takes it (a port taken by another process
+    between choosing and binding it, say): the room gets another one, the culler does not choke on it."""
+    import os
+    import signal
+    import time
+
+    from samsyn.config import Settings
+    from samsyn.rooms import pools_for
+
+    pools = pools_for(POOLS, 3)
+    notebooks = [p.name for p in (Path(__file__).resolve().parent.parent / "training").glob("*.ipynb")]
+    expected = sum(pools.get(nb, {}).get("pool_size", pools.get("default", {}).get("pool_size", 0)) for nb in notebooks)
+    server = voila_factory(extra_env={"SAMSYN_ROOM_SIZE": "3", "SAMSYN_KERNEL_CULL_INTERVAL": "2"})
+    assert Settings.from_env({"SAMSYN_ROOM_SIZE": "3"}).kernel_cap >= 3
+    deadline = time.monotonic() + 300
+    while len(server.kernel_ids()) < expected and time.monotonic() < deadline:
+        time.sleep(1)
+    time.sleep(3)
+    before = server.kernel_ids()
+    assert len(before) == expected
+    import psutil
+
+    victim = next(c for c in psutil.Process(server.proc.pid).children(recursive=True)
+                  if "ipykernel" in " ".join(c.cmdline()) and sorted(before)[0] in " ".join(c.cmdline()))
+    os.kill(victim.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while (sorted(before)[0] in server.kernel_ids() or len(server.kernel_ids()) < expected) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert len(server.kernel_ids()) == expected and sorted(before)[0] not in server.kernel_ids()
+    log = server.log()  # (Voila logs the dead kernel's unfinished render; Samsyn's culler and restarts stay quiet)
+    assert "a preheated kernel of" in log and "ProcessLookupError" not in log
+    assert "exception was encountered while checking the idle duration" not in log

@@ -17,24 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 from playwright.sync_api import expect
+from rootconf import root_conftest  # tests/rootconf.py
 
-
-
-def _root_conftest():
-    """tests/conftest.py as a module of its own name: "conftest" is whichever folder's was imported
-    last (tests/deploy has one too), so a run of a few files could find the wrong one."""
-    import importlib.util
-
-    name = "samsyn_tests_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-REPO, free_port, wait_for_port = _root_conftest().REPO, _root_conftest().free_port, _root_conftest().wait_for_port
+_root = root_conftest()
+REPO, free_port, wait_for_port = _root.REPO, _root.free_port, _root.wait_for_port
 
 pytestmark = pytest.mark.browser
 # README images are written here; `make screenshots` copies them to docs/screenshots (never make test).

@@ -12,21 +12,9 @@ from pathlib import Path
 
 import pytest
 
-def _root_conftest():
-    """tests/conftest.py as a module (under its own name: every folder's conftest is "conftest")."""
-    import importlib.util
-    import sys
+from rootconf import root_conftest  # tests/rootconf.py
 
-    name = "samsyn_tests_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_root = _root_conftest()
+_root = root_conftest()
 VoilaServer, free_port, wait_for_port = _root.VoilaServer, _root.free_port, _root.wait_for_port
 
 #: Small pools so the tests can count kernels; the cap tests set their own caps.

@@ -64,6 +64,41 @@ def test_the_total_cap_counts_every_client(server_factory):
     assert "3 page kernels live (cap 3)" in server.log()
 
 
+def test_a_page_counts_once_while_it_renders_and_not_once_it_is_left(server_factory):
+    """A request counts until it has its kernel, then the kernel does (not both: a room arriving at once met
+    the cap at half its size, benchmarks/load.py); a page that said goodbye no longer counts."""
+    import http.client
+
+    no_pools = {"VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0}}, "fill_delay": 0}}
+    server = server_factory({"SAMSYN_MAX_KERNELS": "3", "SAMSYN_MAX_KERNELS_PER_CLIENT": "3"}, voila_config=no_pools)
+    first = fetch(server.port, START)
+    assert first[0] == 200
+    # A second page, read only up to its kernel id: it is still rendering (its kernel runs the notebook)
+    # when a third page is asked for. Two kernels are live then, and the cap is three.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    conn.request("GET", CASE)
+    response, body = conn.getresponse(), b""
+    while b'"kernelId"' not in body:
+        chunk = response.read1(4096)
+        assert chunk, body[-300:]
+        body += chunk
+    assert b"Running" in body or b"rendered_cells" in body
+    third = fetch(server.port, START)
+    assert third[0] == 200, "the rendering page counted twice"
+    assert fetch(server.port, START)[0] == 503  # three kernels live: full
+    body += response.read()
+    conn.close()
+    assert b"samsyn-" in body
+    # The first page says goodbye (samsyn.kernels): its kernel stops counting, a new page fits.
+    token = next(v.split(";", 1)[0].split("=", 1)[1] for v in first[1]["set-cookie"].split("\n")
+                 if v.startswith("samsyn_page="))
+    kernel = kernel_id_of(first[2])
+    status, _h, _b = fetch(server.port, f"/voila/api/shutdown/{kernel}", method="POST",
+                           headers={"Cookie": f"samsyn_page={token}", "Origin": f"http://127.0.0.1:{server.port}"})
+    assert status == 204
+    assert fetch(server.port, START)[0] == 200
+
+
 # -- URLs --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(server_factory):
