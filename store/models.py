@@ -309,13 +309,16 @@ class ProgrammeStep(Base):
 
 
 class ProgrammeMember(Base):
-    """A participant in a programme (one programme at a time: ``participant_id`` is unique)."""
+    """A participant in a programme (one running programme at a time: ``store.Store.join_programme``;
+    a participant is in a programme once)."""
 
     __tablename__ = "programme_members"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("programme_id", "participant_id", name="uq_programme_members_programme_participant"),)
 
 
 class ProgrammeWorkshopMember(Base):

@@ -2,7 +2,9 @@
 
 A programme has steps over weeks; a participant joins with the programme's code
 (standalone: their self-paced identity) or by hub group (behind JupyterHub), and is
-in one programme at a time. A programme's answers are ordinary answers (self-paced,
+in one programme at a time: a new one can be joined once the last day of the current one
+has passed (its memberships are kept, so the records of the earlier programme stay). A
+programme's answers are ordinary answers (self-paced,
 round 1, or in a workshop step's workshop), so the manager view counts them like
 any other.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 
 from sqlalchemy import select
@@ -31,7 +33,7 @@ STEP_KINDS = ("cases", "workshop")
 
 
 class AlreadyInProgramme(ValueError):
-    """The participant is already in a programme (one at a time)."""
+    """The participant is in a programme that has not ended (one at a time)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class StepIn:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=timezone.utc)
+
+
+def _running(programme: Programme, today: date) -> bool:
+    """Whether ``today`` is on or before the programme's last day (the Sunday of its last step's week;
+    ``programmes.schedule.ends_on``)."""
+    last_week = max((st.week for st in programme.steps), default=1)
+    return today <= programme.starts_on.date() + timedelta(days=7 * last_week - 1)
 
 
 class ProgrammeStore:
@@ -112,15 +121,20 @@ class ProgrammeStore:
             return programme is not None and programme.owner_hub_user == hub_user
 
     # -- members ---------------------------------------------------------------------------
-    def join_programme(self, programme_id: int, participant_id: int) -> ProgrammeMember:
+    def join_programme(self, programme_id: int, participant_id: int, today: date | None = None) -> ProgrammeMember:
         """Add a participant; joining the same programme again returns the membership.
-        Raises AlreadyInProgramme when they are in another programme."""
+        Raises AlreadyInProgramme while they are in another programme that has not ended by ``today``."""
+        today = today or date.today()
         for _attempt in range(3):
             with self.session() as s, s.begin():
-                mine = s.scalar(select(ProgrammeMember).where(ProgrammeMember.participant_id == participant_id))
-                if mine is not None:
-                    if mine.programme_id == programme_id:
-                        return mine
+                # One join per participant at a time (a row lock on PostgreSQL; SQLite has one writer).
+                s.execute(select(Participant.id).where(Participant.id == participant_id).with_for_update())
+                mine = s.scalars(select(ProgrammeMember).where(ProgrammeMember.participant_id == participant_id)
+                                 .order_by(ProgrammeMember.id.desc())).all()
+                for member in mine:
+                    if member.programme_id == programme_id:
+                        return member
+                if mine and _running(s.get(Programme, mine[0].programme_id), today):
                     raise AlreadyInProgramme("already in a programme")
                 member = ProgrammeMember(programme_id=programme_id, participant_id=participant_id)
                 s.add(member)
@@ -132,17 +146,19 @@ class ProgrammeStore:
                 return member
         raise AlreadyInProgramme("already in a programme")
 
-    def join_programme_by_code(self, join_code: str, participant_id: int) -> Programme:
+    def join_programme_by_code(self, join_code: str, participant_id: int, today: date | None = None) -> Programme:
         """Join with the programme's code. Raises LookupError (no such programme) or AlreadyInProgramme."""
         programme = self.programme_by_code(join_code)
         if programme is None:
             raise LookupError("no programme with that code")
-        self.join_programme(programme.id, participant_id)
+        self.join_programme(programme.id, participant_id, today)
         return programme
 
-    def join_programme_by_hub_groups(self, participant_id: int, groups: Iterable[str]) -> Programme | None:
+    def join_programme_by_hub_groups(self, participant_id: int, groups: Iterable[str],
+                                     today: date | None = None) -> Programme | None:
         """Behind JupyterHub: the programme whose hub group the user is in (the newest), joined now;
-        None when no programme names one of the groups, or the user is in another programme."""
+        None when no programme names one of the groups, or the user is in another programme that
+        has not ended."""
         groups = [g for g in groups if g]
         if not groups:
             return None
@@ -152,14 +168,16 @@ class ProgrammeStore:
         if programme is None:
             return None
         try:
-            self.join_programme(programme.id, participant_id)
+            self.join_programme(programme.id, participant_id, today)
         except AlreadyInProgramme:
             return None
         return programme
 
     def membership(self, participant_id: int) -> ProgrammeMember | None:
+        """The participant's current (latest) programme membership."""
         with self.session() as s:
-            return s.scalar(select(ProgrammeMember).where(ProgrammeMember.participant_id == participant_id))
+            return s.scalar(select(ProgrammeMember).where(ProgrammeMember.participant_id == participant_id)
+                            .order_by(ProgrammeMember.id.desc()).limit(1))
 
     def programme_members(self, programme_id: int) -> list[tuple[ProgrammeMember, Participant]]:
         with self.session() as s:

@@ -152,7 +152,7 @@ class ProgrammeSection:
             self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("programme.error.code"))}</p>'
             return
         try:
-            self.store.join_programme_by_code(self.code.value, self.participant.id)
+            self.store.join_programme_by_code(self.code.value, self.participant.id, self.today)
         except AlreadyInProgramme:
             self.status.value = f'<p class="samsyn-notice" role="alert">{esc(m("programme.error.already"))}</p>'
             return
@@ -253,6 +253,8 @@ class ProgrammeSection:
                                  "samsyn-programme-status"))
         if state.met is not None:
             parts.append(html_widget(self._certificates(state), "samsyn-programme-certificates"))
+        if self.today > state.ends_on:
+            parts.append(self._join_box())  # the programme is over: the next one can be joined
         return parts
 
     def _certificates(self, state) -> str:
@@ -269,7 +271,8 @@ class ProgrammeSection:
 
 
 def join_by_hub_groups(store: Store, participant: Participant, roles) -> None:
-    """Behind JupyterHub: a trainee in a programme's hub group is in that programme (one at a time)."""
-    if roles is None or not participant.hub_user or store.membership(participant.id) is not None:
+    """Behind JupyterHub: a trainee in a programme's hub group is in that programme (one running
+    programme at a time; the store refuses a second one before the first has ended)."""
+    if roles is None or not participant.hub_user:
         return
     store.join_programme_by_hub_groups(participant.id, sorted(roles.groups))

@@ -121,11 +121,36 @@ def test_one_programme_at_a_time_and_wrong_codes(store, library):
     again.code.value = "AAAAA-AAAAA"
     again.join()
     assert "Koden stämmer inte" in again.status.value
-    store.join_programme_by_code(code1, p.id)
+    store.join_programme_by_code(code1, p.id, TODAY)
     from store import AlreadyInProgramme
 
     with pytest.raises(AlreadyInProgramme):
-        store.join_programme_by_code(code2, p.id)
+        store.join_programme_by_code(code2, p.id, TODAY)
+    assert store.membership(p.id).programme_id == _p1.id
+    view = html_of(section.widget)  # a running programme: no field to join another
+    assert "Första" in view and "Gå med i ett introduktionsprogram" not in view
+
+
+def test_after_a_programme_has_ended_the_next_one_can_be_joined(store, library):
+    first, _code1, _ = create(store, library, name="Första")  # weeks 1–2 from 2026-09-07: ends 2026-09-20
+    p, section = join(store, library, "Ek", _code1)
+    assert store.membership(p.id).programme_id == first.id
+    assert "Gå med i ett introduktionsprogram" not in html_of(section.widget)  # running: no join field
+    form = programme_page.CreateProgramme(page_context("lang=sv"), store, library, today=date(2026, 9, 30))
+    form.name.value = "Fortsättning"
+    form.rows[0].week.value, form.rows[0].cases.value = 1, ("tobias",)
+    form.create()
+    code2 = re.search(r'samsyn-programme-join-code">([A-Z0-9-]+)<', form.status.value).group(1)
+    after = ProgrammeSection(page_context("lang=sv"), store, library, p, today=date(2026, 9, 21))
+    view = html_of(after.widget)
+    assert "Första" in view and "Gå med i ett introduktionsprogram" in view  # the ended programme, and a join field
+    after.code.value = code2
+    after.join()
+    second = store.programme_by_code(code2)
+    assert store.membership(p.id).programme_id == second.id
+    view = html_of(after.widget)
+    assert "Fortsättning" in view and "Gå med i ett introduktionsprogram" not in view
+    assert [q.pseudonym for _m, q in store.programme_members(first.id)] == ["Ek"]  # the first one's record stays
 
 
 def _backdate(store, participant_id, when):

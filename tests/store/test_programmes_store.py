@@ -46,30 +46,48 @@ def test_a_programme_needs_valid_steps(store):
         store.create_programme("x", [StepIn(week=1, case_ids=())], starts_on=date(2026, 9, 7), criterion=CRITERION)
 
 
+DURING = date(2026, 9, 10)  # week 1 of the programmes made by make(); their last day is 2026-09-20
+
+
 def test_join_by_code_one_programme_at_a_time(store):
     first, _ = make(store)
     second, _ = make(store)
     assert first.join_code != second.join_code
     p = store.create_participant("Ek", self_paced=True)
-    assert store.join_programme_by_code(first.join_code, p.id).id == first.id
-    assert store.join_programme_by_code(first.join_code, p.id).id == first.id  # again: the same membership
+    assert store.join_programme_by_code(first.join_code, p.id, DURING).id == first.id
+    assert store.join_programme_by_code(first.join_code, p.id, DURING).id == first.id  # again: the same membership
     with pytest.raises(AlreadyInProgramme):
-        store.join_programme_by_code(second.join_code, p.id)
+        store.join_programme_by_code(second.join_code, p.id, DURING)
+    with pytest.raises(AlreadyInProgramme):
+        store.join_programme_by_code(second.join_code, p.id, date(2026, 9, 20))  # the last day still counts
     with pytest.raises(LookupError):
-        store.join_programme_by_code("AAAAA-AAAAA", p.id)
+        store.join_programme_by_code("AAAAA-AAAAA", p.id, DURING)
     assert store.membership(p.id).programme_id == first.id
     assert [q.pseudonym for _m, q in store.programme_members(first.id)] == ["Ek"]
     assert store.programme_members(second.id) == []
 
 
+def test_the_next_programme_after_the_last_day(store):
+    first, _ = make(store)
+    second, _ = store.create_programme("Fortsättning", STEPS, starts_on=date(2026, 9, 21), criterion=CRITERION)
+    p = store.create_participant("Ek", self_paced=True)
+    store.join_programme(first.id, p.id, DURING)
+    assert store.join_programme_by_code(second.join_code, p.id, date(2026, 9, 21)).id == second.id
+    assert store.membership(p.id).programme_id == second.id  # the current one is the latest
+    assert store.join_programme(first.id, p.id, date(2026, 9, 22)).programme_id == first.id  # not twice
+    assert [q.pseudonym for _m, q in store.programme_members(first.id)] == ["Ek"]
+    with pytest.raises(AlreadyInProgramme):  # and while the second runs, no third
+        store.join_programme_by_code(make(store)[0].join_code, p.id, date(2026, 9, 22))
+
+
 def test_join_by_hub_group(store):
     programme, _ = make(store, hub_group="nya-2026", owner_hub_user="mentor1")
     anna = store.create_participant("anna", hub_user="anna")
-    assert store.join_programme_by_hub_groups(anna.id, ["samsyn-trainees"]) is None
-    assert store.join_programme_by_hub_groups(anna.id, ["nya-2026"]).id == programme.id
+    assert store.join_programme_by_hub_groups(anna.id, ["samsyn-trainees"], DURING) is None
+    assert store.join_programme_by_hub_groups(anna.id, ["nya-2026"], DURING).id == programme.id
     assert store.membership(anna.id).programme_id == programme.id
     other, _ = make(store, hub_group="nya-2027")
-    assert store.join_programme_by_hub_groups(anna.id, ["nya-2027"]) is None  # one at a time
+    assert store.join_programme_by_hub_groups(anna.id, ["nya-2027"], DURING) is None  # one at a time
     assert store.membership(anna.id).programme_id == programme.id
     assert store.programme_owned_by(programme.id, "mentor1") and not store.programme_owned_by(programme.id, "anna")
 

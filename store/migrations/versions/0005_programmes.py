@@ -57,8 +57,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_programme_members_participant_id_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_programme_members_programme_id_programmes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_members')),
-    sa.UniqueConstraint('participant_id', name=op.f('uq_programme_members_participant_id'))
+    sa.UniqueConstraint('programme_id', 'participant_id', name='uq_programme_members_programme_participant')
     )
+    op.create_index(op.f('ix_programme_members_participant_id'), 'programme_members', ['participant_id'], unique=False)
     op.create_index(op.f('ix_programme_members_programme_id'), 'programme_members', ['programme_id'], unique=False)
     op.create_table('programme_workshop_members',
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -75,6 +76,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('programme_workshop_members')
     op.drop_index(op.f('ix_programme_members_programme_id'), table_name='programme_members')
+    op.drop_index(op.f('ix_programme_members_participant_id'), table_name='programme_members')
     op.drop_table('programme_members')
     op.drop_index(op.f('ix_programme_steps_programme_id'), table_name='programme_steps')
     op.drop_table('programme_steps')
