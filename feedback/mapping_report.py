@@ -94,8 +94,9 @@ def feedback_html(fb: MappingFeedback, case: Case, variables: Variables, lang: s
     if fb.key_scale is not None:
         out.append(f'<p class="samsyn-mapping-key-scale">{esc(m("mapping.scale_key", scale=fb.key_scale))}</p>')
         if ref is not None:
-            out.append(f"<p><strong>{esc(m('mapping.why_not_lower'))}</strong> {esc(ref.scaling_reasons.why_not_lower.get(lang))}</p>"
-                       f"<p><strong>{esc(m('mapping.one_step_up'))}</strong> {esc(ref.scaling_reasons.one_step_up.get(lang))}</p>")
+            out.append(f"<p><strong>{esc(m('mapping.why_not_lower'))}</strong> {esc(ref.scaling_reasons.why_not_lower.get(lang))}</p>")
+            if ref.scaling_reasons.one_step_up is not None:  # none at the top of the scale (10)
+                out.append(f"<p><strong>{esc(m('mapping.one_step_up'))}</strong> {esc(ref.scaling_reasons.one_step_up.get(lang))}</p>")
     if fb.own is not None:
         out.append(f'<p class="samsyn-case-meta">{esc(m("mapping.your_reasons"))} {esc(fb.own.why_not_lower)} · '
                    f"{esc(fb.own.one_step_up)}</p>")

@@ -35,8 +35,13 @@ def unclipped(spec: dict) -> dict:
     return spec
 
 
-#: d3-format locales: axis numbers as each language writes them (0,2 in Swedish).
-FORMAT_LOCALES = {"sv": "sv-SE", "en": "en-GB"}
+#: d3-format locale definitions (d3-format's sv-SE and en-GB): axis numbers as each language
+#: writes them (0,2 and 1 000 in Swedish). The same definitions go to vl-convert for files and to
+#: vega-embed (``formatLocale``) for the pages, so a chart reads alike in both.
+FORMAT_LOCALES = {
+    "sv": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]},
+}
 
 
 def _locale(lang: str | None) -> dict:

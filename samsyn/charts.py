@@ -318,9 +318,28 @@ def distance(points: list[tuple[int, float | None, float | None]], *, title: str
 
 
 # -- drawing ---------------------------------------------------------------------------------
-def chart_widget(chart: dict, caption: str, *classes: str, numbers: tuple[str, str] | None = None):
-    """A chart for a page: the browser draws it (Vega), a caption carries its numbers in words —
-    or, with ``numbers`` (an element id, a text), links to the table beside it that has them."""
+def embed_options(lang: str | None = None) -> dict:
+    """vega-embed's options for a page in ``lang``: :data:`EMBED_OPTIONS` and the language's number
+    format (``samsyn.chart_text.FORMAT_LOCALES``: 0,25 on a Swedish page).
+
+    >>> embed_options("sv")["formatLocale"]["decimal"]
+    ','
+    >>> "formatLocale" in embed_options(None)
+    False
+    """
+    from samsyn.chart_text import FORMAT_LOCALES
+
+    options = dict(EMBED_OPTIONS)
+    if lang in FORMAT_LOCALES:
+        options["formatLocale"] = copy.deepcopy(FORMAT_LOCALES[lang])
+    return options
+
+
+def chart_widget(chart: dict, caption: str, *classes: str, numbers: tuple[str, str] | None = None,
+                 lang: str | None = None):
+    """A chart for a page: the browser draws it (Vega; numbers in ``lang``'s format), a caption
+    carries its numbers in words — or, with ``numbers`` (an element id, a text), links to the table
+    beside it that has them."""
     import html
 
     import ipywidgets as w
@@ -329,7 +348,7 @@ def chart_widget(chart: dict, caption: str, *classes: str, numbers: tuple[str, s
     out.add_class("samsyn-chart-canvas")
     out.outputs = ({"output_type": "display_data",
                     "data": {MIME: chart, "text/plain": caption},
-                    "metadata": {MIME: {"embed_options": EMBED_OPTIONS}}},)
+                    "metadata": {MIME: {"embed_options": embed_options(lang)}}},)
     link = (f' <a class="samsyn-chart-numbers" href="#{html.escape(numbers[0], quote=True)}">'
             f"{html.escape(numbers[1], quote=True)}</a>" if numbers else "")
     text = w.HTML(f'<p class="samsyn-case-meta samsyn-chart-caption">{html.escape(caption, quote=True)}{link}</p>')

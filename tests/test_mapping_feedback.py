@@ -260,3 +260,31 @@ def test_the_workshop_record_has_the_mappings_escaped(library, store):
     col = header.index("danger_statement")
     values = [row[col].value for row in ws.iter_rows(min_row=2)]
     assert values and all(v.startswith("'=HYPERLINK") for v in values)  # a formula never reaches the sheet
+
+
+def test_the_ends_of_the_scale_ask_only_what_makes_sense(library):
+    """At 10 there is no step up to describe, at 0 nothing lower: those questions are not required there."""
+    m = Messages("sv")
+    form = AnswerForm(library.get("leo"), library.variables, "sv")
+    fill_mapping(form)
+    form.mapping.why_not_lower.value = form.mapping.one_step_up.value = ""
+    for scale, missing in ((10, {"form.error.mapping_why"}), (0, {"form.error.mapping_step_up"}),
+                           (5, {"form.error.mapping_why", "form.error.mapping_step_up"})):
+        form.safety.value = str(scale)
+        problems = form.problems(STEPS.index("mapping"))
+        assert {k for k in ("form.error.mapping_why", "form.error.mapping_step_up") if m(k) in problems} == missing
+
+
+def test_a_key_at_the_top_of_the_scale_has_feedback_without_a_step_up(library, store):
+    """Leo's reference scaling is 10 ("stäng"): the feedback shows why, and no step up."""
+    case = library.get("leo")
+    assert case.key.safety_scale == 10 and case.mapping.scaling_reasons.one_step_up is None
+    p = store.create_participant("Överst", self_paced=True)
+    loop = TraineeLoop(case, library, store, p, "sv")
+    fill_mapping(loop.form, safety=10)
+    loop.form.mapping.one_step_up.value = ""
+    complete_without_refill(loop, "ingen_lag")
+    text = html_of(loop.widget)
+    assert Messages("sv")("feedback.failed") not in text
+    assert case.mapping.scaling_reasons.why_not_lower.get("sv") in text
+    assert store.answer_for(p.id, case.id).safety_scale == 10

@@ -81,7 +81,7 @@ class FeedbackView:
                         counts="; ".join(f"{label}: {n}" for label, n in pairs), own=own)
         spec = charts.distribution(pairs, own, title=title, description=description, count_title=m("feedback.count_axis"),
                                    level_title=m("chart.level"), own_text=m("feedback.you"))
-        return charts.chart_widget(spec, description, cls)
+        return charts.chart_widget(spec, description, cls, lang=m.lang)
 
     # -- sections ------------------------------------------------------------------------
     def _risk_section(self) -> w.Widget:

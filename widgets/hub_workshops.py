@@ -32,7 +32,7 @@ class HubWorkshops:
         self.ctx, self.store, self.user = ctx, store, user
         m = self.m = Messages(ctx.lang)
         self.code = w.Text(value=ctx.param("join") or "", description=m("identity.workshop_code"), placeholder="ABCDE-FGHJK",
-                           style={"description_width": "initial"}, layout=w.Layout(width="22rem"))
+                           style={"description_width": "initial"}, layout=w.Layout(width="30rem", max_width="100%"))
         self.code.add_class("samsyn-hub-join-code")
         join = w.Button(description=m("hubjoin.join"), button_style="primary")
         join.add_class("samsyn-hub-join")

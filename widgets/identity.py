@@ -77,7 +77,7 @@ class SignIn:
         self.pseudonym.add_class("samsyn-pseudonym")
         self.workshop_code = w.Text(value=ctx.param("join") or "", description=m("identity.workshop_code"),
                                     placeholder="ABCDE-FGHJK",
-                                    style={"description_width": "initial"}, layout=w.Layout(width="16rem"))
+                                    style={"description_width": "initial"}, layout=w.Layout(width="30rem", max_width="100%"))
         self.workshop_code.add_class("samsyn-workshop-code")
         start = w.Button(description=m("identity.start"), button_style="primary")
         start.add_class("samsyn-start-button")

@@ -196,7 +196,7 @@ class ManagerView:
         # each chart's caption says what it shows and links to the table with its numbers
         parts += [charts.chart_widget(c.spec, c.spec.get("description", ""), "samsyn-manager-chart", c.css,
                                       numbers=(table_id(c.numbers), self.m("manager.chart_numbers", table=c.numbers.caption))
-                                      if c.numbers is not None else None)
+                                      if c.numbers is not None else None, lang=self.m.lang)
                   for c in figures]
         if tail:
             parts.append(html_widget(tail, "samsyn-manager-tables"))

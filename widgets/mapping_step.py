@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 
 from cases import Case
-from cases.schema import MAPPING_COLUMNS
+from cases.schema import MAPPING_COLUMNS, SAFETY_SCALE_MAX
 from feedback.mapping import FACTOR_PARTS, PARTS, rules
 from samsyn.i18n import Messages
 from store.answer import MAX_MAPPING_LINES, MAX_SHORT, MAX_TEXT
@@ -188,9 +188,9 @@ def problems(d: dict[str, Any], scale: int | None, m: Messages) -> list[str]:
         out.append(m("form.error.mapping_goal"))
     if scale is None:
         out.append(m("form.error.mapping_scale"))
-    if not d["why_not_lower"].strip():
+    if not d["why_not_lower"].strip() and scale != 0:  # at 0 there is nothing lower
         out.append(m("form.error.mapping_why"))
-    if not d["one_step_up"].strip():
+    if not d["one_step_up"].strip() and scale != SAFETY_SCALE_MAX:  # at 10 there is no step up
         out.append(m("form.error.mapping_step_up"))
     labels = {"danger_statement": m("mapping.danger_statement"), "safety_goal": m("mapping.safety_goal"),
               "why_not_lower": m("mapping.why_not_lower"), "one_step_up": m("mapping.one_step_up")}

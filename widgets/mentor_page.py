@@ -321,7 +321,7 @@ class Facilitator:
         figures = [charts.chart_widget(charts.distribution(pairs, None, title=title, description=desc,
                                                            count_title=m("feedback.count_axis"),
                                                            level_title=m("chart.level")),
-                                       desc, "samsyn-reveal-chart")]
+                                       desc, "samsyn-reveal-chart", lang=lang)]
         if r.panel is not None:
             ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
             ptitle = m("feedback.panel_chart", n=num(r.panel.n, lang), year=r.panel.year)
@@ -329,7 +329,7 @@ class Facilitator:
             figures.append(charts.chart_widget(charts.distribution(ppairs, None, title=ptitle, description=pdesc,
                                                                    count_title=m("feedback.count_axis"),
                                                                    level_title=m("chart.level")),
-                                               pdesc, "samsyn-reveal-panel-chart"))
+                                               pdesc, "samsyn-reveal-panel-chart", lang=lang))
         html: list[str] = []
         if r.key_risk:
             html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
@@ -389,7 +389,7 @@ class Facilitator:
         mapping = self._mapping_value(case_id, workshop.current_round)
         html.append(reveal_html(mapping, self.library.cases[case_id], v, lang, svg_chart=False))
         scale = scale_chart(mapping, v, lang)
-        after = [charts.chart_widget(scale[0], scale[1], "samsyn-mapping-scale-chart")] if scale else []
+        after = [charts.chart_widget(scale[0], scale[1], "samsyn-mapping-scale-chart", lang=lang)] if scale else []
         self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content"), *after]
 
     def _anchors(self, case_id: str, r) -> str:

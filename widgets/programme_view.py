@@ -248,7 +248,7 @@ class ProgrammeSection:
         if spec is not None:
             from samsyn import charts
 
-            parts.append(charts.chart_widget(spec, description, "samsyn-programme-chart"))
+            parts.append(charts.chart_widget(spec, description, "samsyn-programme-chart", lang=m.lang))
         parts.append(html_widget(f'<h3>{esc(m("programme.goal_heading"))}</h3>{status_html(state, m)}',
                                  "samsyn-programme-status"))
         if state.met is not None:

@@ -77,7 +77,7 @@ def build(store: Store, participant: Participant, library: Library, lang: str, m
                                x_title=m("progress.case_number"), y_title=m("progress.steps_axis"),
                                key_label=m("progress.ref_key"), group_label=m("progress.ref_group"),
                                reference_title=m("chart.reference"))
-        parts.append(charts.chart_widget(spec, description, "samsyn-progress-chart"))
+        parts.append(charts.chart_widget(spec, description, "samsyn-progress-chart", lang=m.lang))
     box = w.VBox(parts)
     box.add_class("samsyn-progress-box")
     return box

@@ -339,7 +339,7 @@ def test_keyboard_only_mentor_reveal(voila, page):
     expect(panel.locator(".samsyn-reveal-chart svg")).to_be_visible()
     expect(panel.locator('.samsyn-motivation-group[data-risk="hog"]')).to_be_visible()
     # the guide under the result: its header takes the focus, Enter opens it
-    a11y.tab_to(page, "el => el.matches('.samsyn-workshop-case-jamila summary')")
+    a11y.tab_to(page, "el => el.matches('.samsyn-workshop-case-jamila .samsyn-guide-details summary')")
     press(page, "Enter")
     expect(page.locator(".samsyn-guide")).to_be_visible()
     # on to the record: reachable, no trap on the way

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import load_library
+import a11y  # tests/browser/a11y.py
 import flow  # tests/browser/flow.py
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,7 @@ def test_trainee_sees_level_definitions_while_rating_and_panel_shares_in_the_fee
     page.keyboard.press("Enter")  # keyboard-usable: a native disclosure
     expect(definition).to_be_visible()
     expect(definition).to_have_text(high.definition)
+    a11y.assert_accessible(page, "rating step, the level definitions open")
     for rid in library.variables.risk_answer_ids:
         expect(anchors.locator(f'.samsyn-anchor[data-risk="{rid}"] dt')).to_contain_text(
             library.variables.risk_label(rid, "sv"))
@@ -51,10 +53,14 @@ def test_trainee_sees_level_definitions_while_rating_and_panel_shares_in_the_fee
 
     flow.step_risk(page, "hog", 3)
     flow.next_step(page, 4)
-    flow.step_intervention(page, ["strukturerat_program"], ["halsa"])
+    flow.step_mapping(page, harm="Tobias har tagit tabletter", danger="Mamma är rädd att Tobias tar tabletter igen.",
+                      goal="Mamma ser att Tobias går till skolan och kommer hem varje kväll.",
+                      steps="Möte med mamma och skolan på fredag.")
     flow.next_step(page, 5)
-    flow.step_goals(page, "Tobias går till skolan varje dag", "Tre dagar av fem i dag")
+    flow.step_intervention(page, ["strukturerat_program"], ["halsa"])
     flow.next_step(page, 6)
+    flow.step_goals(page, "Tobias går till skolan varje dag", "Tre dagar av fem i dag")
+    flow.next_step(page, 7)
     flow.step_motivation(page, "Missbruket och självmordsavsikten väger tyngst.")
     page.locator(".samsyn-submit").click()
 

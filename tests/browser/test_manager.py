@@ -211,16 +211,21 @@ def test_every_manager_view_is_accessible(manager, page, tmp_path):
     expect(page.locator(".samsyn-manager-view-consistency svg").first).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     assert "Samsyn" in page.title()
+    # The browser draws the charts with Swedish numbers: 0,2 on the axis, never 0.2.
+    axis = page.locator(".samsyn-manager-view-consistency svg.marks .role-axis-label text")
+    expect(axis.filter(has_text=re.compile(r"^0,\d+$")).first).to_be_visible()
+    assert not [t for t in axis.all_text_contents() if re.fullmatch(r"\d+\.\d+", t)], axis.all_text_contents()
     a11y.assert_accessible(page, "manager, consistency over time")
-    for name, cls in (("Skevhet och drift", "bias"), ("Ärendenas kvalitet", "quality"),
-                      ("Utsatthet och risk", "exposures")):
+    for name, cls, drawn in (("Systematisk avvikelse och förändring över tid", "bias", "svg"),
+                             ("Ärendenas kvalitet", "quality", "svg"), ("Utsatthet och risk", "exposures", "svg"),
+                             ("Skalning och risk", "scaling", "table.samsyn-manager-scaling-crosstable")):
         _tab(page, name)
-        expect(page.locator(f".samsyn-manager-view-{cls} svg").first).to_be_visible()
+        expect(page.locator(f".samsyn-manager-view-{cls} {drawn}").first).to_be_visible()
         a11y.assert_accessible(page, f"manager, {name}")
     max_label = next(o for o in page.locator(".samsyn-manager-filter-case select option").all_inner_texts()
                      if o.startswith("Max"))
     page.locator(".samsyn-manager-filter-case select").select_option(label=max_label)
-    _tab(page, "Skevhet och drift")
+    _tab(page, "Systematisk avvikelse och förändring över tid")
     expect(page.locator(".samsyn-manager-chart-distribution svg")).to_be_visible()
     a11y.assert_accessible(page, "manager, bias and drift for one case")
     page.locator(".samsyn-manager-filter-team select").select_option(label=TINY)

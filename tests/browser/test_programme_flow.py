@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import a11y  # tests/browser/a11y.py
 import flow  # tests/browser/flow.py
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +24,8 @@ def test_mentor_two_trainees_two_steps(voila, browser):
     errors: list[str] = []
     mentor.on("pageerror", lambda exc: errors.append(str(exc)))
     mentor.goto(voila.page("programme.ipynb", lang="sv"))
+    expect(mentor.locator(".samsyn-programme-name input")).to_be_visible()
+    a11y.assert_accessible(mentor, "programme, create form")
     mentor.locator(".samsyn-programme-name input").fill(NAME)
     mentor.locator(".samsyn-step-1-cases select").select_option(label="Jamila, 4 år")
     mentor.locator(".samsyn-step-2-week input").fill("2")
@@ -30,12 +33,14 @@ def test_mentor_two_trainees_two_steps(voila, browser):
     mentor.locator(".samsyn-create-programme").click()
     code = mentor.locator(".samsyn-programme-join-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code)
+    a11y.assert_accessible(mentor, "programme, created")
     cohort_url = mentor.locator(".samsyn-cohort-link").get_attribute("href")
     assert "secret=" in cohort_url
     mentor.locator(".samsyn-cohort-link").click()
     expect(mentor.locator(".samsyn-cohort-header h1")).to_have_text(NAME)  # as text, not markup
     assert "secret=" not in mentor.url  # the secret went into a cookie
     expect(mentor.locator(".samsyn-cohort-members")).to_contain_text("Ingen har gått med än")
+    a11y.assert_accessible(mentor, "programme, cohort view without members")
     cohort_page = mentor.url
 
     trainees = []
@@ -55,6 +60,8 @@ def test_mentor_two_trainees_two_steps(voila, browser):
         # This week's step first, the next week's step under "coming next".
         expect(page.locator('.samsyn-programme-now [data-step="1"]')).to_contain_text("Jamila")
         expect(page.locator('.samsyn-programme-next [data-step="2"]')).to_contain_text("Alva")
+        if not trainees:
+            a11y.assert_accessible(page, "start page, programme joined")
         for step, (case_id, risk) in enumerate(zip(("jamila", "alva"), risks), start=1):
             page.locator(f'.samsyn-programme-case[data-case="{case_id}"] a').click()
             expect(page.locator(".samsyn-form")).to_be_visible()
@@ -69,6 +76,8 @@ def test_mentor_two_trainees_two_steps(voila, browser):
         expect(chart.locator(".samsyn-chart-caption")).to_contain_text("ärende 1 (Jamila, 4 år): referensbedömningen")
         expect(page.locator(".samsyn-criterion-too-few")).to_be_visible()  # 2 of 5 cases: no goal figure yet
         expect(page.locator(".samsyn-programme-status")).to_contain_text("3 kvar")
+        if not trainees:
+            a11y.assert_accessible(page, "start page, programme with figures and chart")
         trainees.append((ctx, page))
 
     # The mentor sees both, with their progress.
@@ -79,6 +88,7 @@ def test_mentor_two_trainees_two_steps(voila, browser):
         expect(row).to_have_attribute("data-answers", "2")
     expect(mentor.locator('.samsyn-member[data-member="Björk"]')).to_contain_text("100 %")
     expect(mentor.locator('.samsyn-divergent-case[data-case="alva"]')).to_be_visible()  # Björk and Lind differ most there
+    a11y.assert_accessible(mentor, "programme, cohort view with progress")
 
     mentor.locator(".samsyn-prepare-checklist").click()
     with mentor.expect_download() as download:
@@ -96,6 +106,7 @@ def test_mentor_two_trainees_two_steps(voila, browser):
     page.goto(cohort_page)
     expect(page.locator(".samsyn-refused")).to_be_visible()
     expect(page.locator(".samsyn-cohort")).to_have_count(0)
+    a11y.assert_accessible(page, "programme, cohort view refused")
     assert errors == []
     for ctx, _page in trainees:
         ctx.close()
