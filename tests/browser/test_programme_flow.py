@@ -17,7 +17,7 @@ NAME = "Introduktion <b>hösten</b>"
 PAGE_TIMEOUT_MS = 120_000
 
 
-def test_mentor_two_trainees_two_steps(voila, browser):
+def test_mentor_two_trainees_two_steps(voila, browser, tmp_path):
     mentor_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     mentor = mentor_ctx.new_page()
     mentor.set_default_timeout(PAGE_TIMEOUT_MS)  # the programme page is not preheated: its kernel starts on demand
@@ -96,6 +96,14 @@ def test_mentor_two_trainees_two_steps(voila, browser):
     html = open(download.value.path(), encoding="utf-8").read()
     assert "&lt;b&gt;hösten&lt;/b&gt;" in html and "<b>hösten" not in html
     assert "färre än 5 svar eller personer" in html  # two trainees: below the minimum group
+    saved = tmp_path / "checklist.html"
+    download.value.save_as(saved)
+    record = mentor_ctx.new_page()
+    record.goto(saved.as_uri())
+    expect(record.locator("html")).to_have_attribute("lang", "sv")
+    violations = a11y.run_axe(record)
+    assert not violations, a11y.format_violations(violations, "tertial checklist (HTML)")
+    record.close()
     with mentor.expect_download() as download:
         mentor.locator(".samsyn-checklist-pdf").click()
     with open(download.value.path(), "rb") as fh:
