@@ -175,7 +175,7 @@ def test_every_mentor_state_is_accessible(voila, browser, tmp_path):
     expect(trainee.locator(".samsyn-waiting")).to_be_visible()
     assert_page(trainee, "participant, waiting for the reveal", "sv")
 
-    mentor.locator(".samsyn-workshop-case-jamila summary").click()
+    mentor.locator(".samsyn-workshop-case-jamila .samsyn-guide-details summary").click()
     expect(mentor.locator(".samsyn-guide")).to_be_visible()
     mentor.locator(".samsyn-reveal-jamila").click()
     expect(mentor.locator(".samsyn-reveal-panel-jamila .samsyn-reveal-chart svg")).to_be_visible()
