@@ -11,7 +11,7 @@ from cases import load_library
 from cases.loader import check_paths
 from feedback import build_feedback
 from feedback.model import Response, key_response
-from formfill import html_of
+from formfill import fill_mapping, html_of
 from store import AnswerInvalid, Store, validate_answer
 from widgets.answer_form import STEPS, AnswerForm
 from widgets.trainee import TraineeLoop
@@ -45,7 +45,7 @@ def _fill_leo(form: AnswerForm, interventions: list[str], focus: list[str]) -> N
     row = next(r for r in form.factor_rows if r.kind == "risk" and not r.own)
     row.on.value, row.weights["severity"].value, row.weights["extent"].value = True, 1, 1
     form.risk.value = "ingen_lag"
-    form.safety.value = "10"
+    fill_mapping(form, safety=10)  # "stäng": nothing more to do
     for option in interventions:
         form.interventions[option].value = True
     for area in focus:

@@ -15,6 +15,8 @@ not subject to the page's CSP): the page keeps its real policy.
 
 from __future__ import annotations
 
+import time
+
 import os
 import sys
 from pathlib import Path
@@ -111,6 +113,8 @@ def format_violations(violations: list[dict], context_label: str) -> str:
 #: labelling element), its
 #: caption and what it points at (aria-details, aria-describedby, a link in its box to "#id").
 #: A chart is an SVG at least 100 px wide.
+#: How long a chart may take to get its name after being drawn (see assert_charts_have_numbers).
+CHART_NAME_WAIT_MS = 5_000
 CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.getBoundingClientRect().width >= 100)
     .map(svg => {
         const named = svg.closest("[role=img][aria-label]");
@@ -133,8 +137,16 @@ CHART_TEXTS = r"""() => [...document.querySelectorAll("svg")].filter(svg => svg.
 
 
 def assert_charts_have_numbers(page: Page, context_label: str) -> None:
-    """Every chart has a text alternative (its name or its caption) with numbers in it."""
-    for chart in page.evaluate(CHART_TEXTS):
+    """Every chart has a text alternative (its name or its caption) with numbers in it.
+
+    Vega names its SVG when it draws it; a chart being drawn again (a resize, a busy machine) is
+    given up to CHART_NAME_WAIT_MS to get its name back before it counts as nameless."""
+    deadline = time.monotonic() + CHART_NAME_WAIT_MS / 1000
+    charts = page.evaluate(CHART_TEXTS)
+    while any(not c["name"].strip() for c in charts) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        charts = page.evaluate(CHART_TEXTS)
+    for chart in charts:
         text = f"{chart['name']} {chart['caption']}"
         assert chart["name"].strip(), f"{context_label}: a chart without a name: {chart}"
         assert any(ch.isdigit() for ch in text), f"{context_label}: a chart whose text alternative has no numbers: {chart}"

@@ -43,7 +43,8 @@ def test_every_file_of_the_app_is_in_the_installed_wheel(image):
                    "cases/reference_panel.yaml", "samsyn/locale/sv/LC_MESSAGES/samsyn.po",
                    "store/migrations/versions/0001_initial.py", "store/migrations/script.py.mako",
                    "store/migrations/versions/0002_security.py", "store/migrations/versions/0003_hub.py",
-                   "store/migrations/versions/0004_programmes.py", "training/programme.ipynb", "programmes/calibration.py",
+                   "store/migrations/versions/0004_mapping.py", "store/migrations/versions/0005_programmes.py",
+                   "training/programme.ipynb", "programmes/calibration.py",
                    # Samsyn's own page template (samsyn/guard.py: no CDN, no inline script)
                    "samsyn/jupyter/voila/templates/samsyn/index.html.j2",
                    "samsyn/jupyter/voila/templates/samsyn/conf.json",

@@ -104,7 +104,7 @@ def test_the_pages_load_nothing_from_elsewhere_and_keep_their_csp(app, page):
     assert violations(page) == [], "the manager page broke its CSP"
     page.locator(".samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab").nth(1).click()
     expect(page.locator(".samsyn-manager-chart-bias .vega-embed svg.marks")).to_be_visible()
-    page.locator(".samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab").nth(4).click()
+    page.locator(".samsyn-manager-tabs .lm-TabBar-tab, .samsyn-manager-tabs .p-TabBar-tab").filter(has_text="Export").click()  # the last tab, after the scaling tab
     icon = page.locator(".samsyn-manager-export-xlsx i.fa-download")
     expect(icon).to_be_visible()
     assert font_awesome_loaded(page), "Font Awesome did not load (the download icons would be empty)"
