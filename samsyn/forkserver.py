@@ -122,6 +122,24 @@ def _run_kernel(request: dict) -> None:
             os._exit(code)
 
 
+def preload_library() -> None:
+    """Read the case library once here, so that a forked kernel's ``load_library`` finds it in its cache.
+
+    Every page notebook starts with ``load_library(settings().cases_dir)``; reading and validating the
+    shipped cases (YAML with the safe loader, pydantic) costs ~0.55 CPU-seconds, once per kernel, and a
+    room of 40 starts ~80 kernels. The cache is keyed by the folder's listing and every file's modification
+    time and size (``cases/loader.py``), so a kernel forked after a case was published, or one whose
+    settings name another folder or local variables file, reads the folder itself as before. A library
+    that cannot be read here is read (and reported) by the kernel instead."""
+    try:
+        from cases import load_library
+        from samsyn.config import settings
+
+        load_library(settings().cases_dir)
+    except Exception as exc:  # noqa: BLE001 - the kernel reads it and reports the problem on its page
+        print(f"samsyn forkserver: case library not preloaded: {exc}", file=sys.stderr)
+
+
 def zygote_main() -> None:
     """Read one JSON request per line on stdin, fork a kernel for it, answer with its pid."""
     import importlib
@@ -135,6 +153,7 @@ def zygote_main() -> None:
 
     for lang in ("sv", "en"):
         catalog(lang)
+    preload_library()
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
