@@ -140,8 +140,8 @@ def preload_library() -> None:
         print(f"samsyn forkserver: case library not preloaded: {exc}", file=sys.stderr)
 
 
-def zygote_main() -> None:
-    """Read one JSON request per line on stdin, fork a kernel for it, answer with its pid."""
+def warm() -> None:
+    """What the zygote does once before it forks anything: the imports, the catalogs, the case library."""
     import importlib
 
     for name in PRELOAD:
@@ -154,6 +154,11 @@ def zygote_main() -> None:
     for lang in ("sv", "en"):
         catalog(lang)
     preload_library()
+
+
+def zygote_main() -> None:
+    """Read one JSON request per line on stdin, fork a kernel for it, answer with its pid."""
+    warm()
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
