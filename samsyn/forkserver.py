@@ -51,6 +51,12 @@ PRELOAD = (
     # pseudonym loads them, and it lets its kernel go when the trainee moves on.
     "samsyn.query_auth", "samsyn.hub", "samsyn.serverlog", "widgets.errors", "widgets.hub_workshops",
     "store.throttle", "store.pseudonym",
+    # What every kernel otherwise imports while it starts (measured with py-spy in benchmarks/load.py): the
+    # debugger ipykernel makes for every kernel (debugpy, ~80 ms a kernel), IPython's history database,
+    # pdb, completer and inspector, the extension IPython loads, and psutil (the kernel's network
+    # interfaces at start, its children at shutdown). Every kernel held them already: shared instead.
+    "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+    "IPython.extensions.storemagic", "sqlite3", "psutil",
 )
 
 
