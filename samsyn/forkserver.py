@@ -279,8 +279,66 @@ def _kernel_args(cmd: list[str]) -> list[str] | None:
     return None
 
 
+def _ephemeral_ports() -> tuple[int, int] | None:
+    """The system's range of ports for outgoing connections (Linux), or None."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
+            low, high = (int(x) for x in fh.read().split()[:2])
+    except (OSError, ValueError):
+        return None
+    return low, high
+
+
+def kernel_ports(ip: str, count: int = 5, used: set[int] | frozenset = frozenset()) -> list[int] | None:
+    """``count`` free TCP ports on ``ip`` below the system's ephemeral range, or None (then Jupyter picks).
+
+    Jupyter picks a kernel's five ports by binding port 0, i.e. from the range the system also gives
+    every outgoing connection; the port is free again until the kernel binds it. In a room, Voila opens
+    five connections to every new kernel and the browsers (or ``benchmarks/load.py``) hundreds more, so one
+    of them can take a chosen port first: the kernel dies at ``bind`` ("Address already in use"), its
+    restarts reuse the same cached ports, and the page that had it answers 500 (seen once in a run of 40,
+    ``benchmarks/README.md``). Ports below the ephemeral range are never handed out to connections."""
+    import random
+    import socket
+
+    ephemeral = _ephemeral_ports()
+    if ephemeral is None or ephemeral[0] < 4096:
+        return None
+    low, high = max(1024, ephemeral[0] // 2), ephemeral[0] - 1
+    chosen: list[int] = []
+    for _ in range(50 * count):
+        port = random.randint(low, high)
+        if port in used or port in chosen:
+            continue
+        probe = socket.socket()
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            continue
+        finally:
+            probe.close()
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    return None
+
+
 class ForkProvisioner(LocalProvisioner):
-    """``LocalProvisioner`` that forks standard ipykernel kernels from the zygote (module docstring)."""
+    """``LocalProvisioner`` that forks standard ipykernel kernels from the zygote (module docstring), on
+    ports no outgoing connection can take (:func:`kernel_ports`)."""
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        if km is not None and getattr(km, "cache_ports", False) and not self.ports_cached and km.transport == "tcp":
+            from jupyter_client.connect import LocalPortCache
+
+            cache = LocalPortCache.instance()
+            ports = kernel_ports(km.ip, 5, used=cache.currently_used_ports)
+            if ports is not None:
+                cache.currently_used_ports.update(ports)  # returned by LocalProvisioner.cleanup, as its own
+                km.shell_port, km.iopub_port, km.stdin_port, km.hb_port, km.control_port = ports
+                self.ports_cached = True
+        return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         args = _kernel_args(cmd) if enabled() else None

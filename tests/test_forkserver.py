@@ -43,3 +43,42 @@ def test_a_changed_case_folder_is_read_by_the_kernel(tmp_path, monkeypatch):
     script = CHILD.replace("forkserver.warm()\n", "forkserver.warm()\nos.environ['SAMSYN_CASES_DIR'] = sys.argv[1]\n")
     done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, (done.returncode, done.stderr[-2000:])  # it had to read the files
+
+
+def test_kernel_ports_lie_below_the_ephemeral_range():
+    from samsyn.forkserver import _ephemeral_ports, kernel_ports
+
+    ephemeral = _ephemeral_ports()
+    ports = kernel_ports("127.0.0.1", 5)
+    if ephemeral is None or ephemeral[0] < 4096:
+        assert ports is None
+        return
+    assert ports is not None and len(set(ports)) == 5
+    assert all(1024 <= p < ephemeral[0] for p in ports), (ports, ephemeral)
+
+
+def test_a_kernel_is_given_ports_no_connection_can_take():
+    """The provisioner's ports, as Voila's kernel manager gets them, are outside the range the system gives
+    outgoing connections (a connection taking one first killed the kernel, and its page answered 500)."""
+    import asyncio
+
+    from jupyter_client.connect import LocalPortCache
+    from jupyter_client.manager import KernelManager
+
+    from samsyn.forkserver import ForkProvisioner, _ephemeral_ports
+
+    ephemeral = _ephemeral_ports()
+    km = KernelManager(kernel_name="python3")
+    provisioner = ForkProvisioner(kernel_id="test", kernel_spec=km.kernel_spec, parent=km)
+    km.provisioner = provisioner
+    try:
+        asyncio.run(provisioner.pre_launch(env={}))
+        ports = [km.shell_port, km.iopub_port, km.stdin_port, km.hb_port, km.control_port]
+        assert len(set(ports)) == 5 and all(ports)
+        if ephemeral is not None and ephemeral[0] >= 4096:
+            assert all(p < ephemeral[0] for p in ports), (ports, ephemeral)
+        assert set(ports) <= LocalPortCache.instance().currently_used_ports
+    finally:
+        asyncio.run(provisioner.cleanup())
+        km.cleanup_connection_file()
+    assert not set(ports) & LocalPortCache.instance().currently_used_ports
