@@ -61,6 +61,7 @@ def test_a_kernel_is_given_ports_no_connection_can_take():
     """The provisioner's ports, as Voila's kernel manager gets them, are outside the range the system gives
     outgoing connections (a connection taking one first killed the kernel, and its page answered 500)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from jupyter_client.connect import LocalPortCache
     from jupyter_client.manager import KernelManager
@@ -71,14 +72,19 @@ def test_a_kernel_is_given_ports_no_connection_can_take():
     km = KernelManager(kernel_name="python3")
     provisioner = ForkProvisioner(kernel_id="test", kernel_spec=km.kernel_spec, parent=km)
     km.provisioner = provisioner
+
+    def run(coroutine):  # in a thread of its own: another test may have left a loop running in this one
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
     try:
-        asyncio.run(provisioner.pre_launch(env={}))
+        run(provisioner.pre_launch(env={}))
         ports = [km.shell_port, km.iopub_port, km.stdin_port, km.hb_port, km.control_port]
         assert len(set(ports)) == 5 and all(ports)
         if ephemeral is not None and ephemeral[0] >= 4096:
             assert all(p < ephemeral[0] for p in ports), (ports, ephemeral)
         assert set(ports) <= LocalPortCache.instance().currently_used_ports
     finally:
-        asyncio.run(provisioner.cleanup())
+        run(provisioner.cleanup())
         km.cleanup_connection_file()
     assert not set(ports) & LocalPortCache.instance().currently_used_ports
