@@ -51,6 +51,12 @@ PRELOAD = (
     # pseudonym loads them, and it lets its kernel go when the trainee moves on.
     "samsyn.query_auth", "samsyn.hub", "samsyn.serverlog", "widgets.errors", "widgets.hub_workshops",
     "store.throttle", "store.pseudonym",
+    # What every kernel otherwise imports while it starts (measured with py-spy in benchmarks/load.py): the
+    # debugger ipykernel makes for every kernel (debugpy, ~80 ms a kernel), IPython's history database,
+    # pdb, completer and inspector, the extension IPython loads, and psutil (the kernel's network
+    # interfaces at start, its children at shutdown). Every kernel held them already: shared instead.
+    "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+    "IPython.extensions.storemagic", "sqlite3", "psutil",
 )
 
 
@@ -122,8 +128,26 @@ def _run_kernel(request: dict) -> None:
             os._exit(code)
 
 
-def zygote_main() -> None:
-    """Read one JSON request per line on stdin, fork a kernel for it, answer with its pid."""
+def preload_library() -> None:
+    """Read the case library once here, so that a forked kernel's ``load_library`` finds it in its cache.
+
+    Every page notebook starts with ``load_library(settings().cases_dir)``; reading and validating the
+    shipped cases (YAML with the safe loader, pydantic) costs ~0.55 CPU-seconds, once per kernel, and a
+    room of 40 starts ~80 kernels. The cache is keyed by the folder's listing and every file's modification
+    time and size (``cases/loader.py``), so a kernel forked after a case was published, or one whose
+    settings name another folder or local variables file, reads the folder itself as before. A library
+    that cannot be read here is read (and reported) by the kernel instead."""
+    try:
+        from cases import load_library
+        from samsyn.config import settings
+
+        load_library(settings().cases_dir)
+    except Exception as exc:  # noqa: BLE001 - the kernel reads it and reports the problem on its page
+        print(f"samsyn forkserver: case library not preloaded: {exc}", file=sys.stderr)
+
+
+def warm() -> None:
+    """What the zygote does once before it forks anything: the imports, the catalogs, the case library."""
     import importlib
 
     for name in PRELOAD:
@@ -135,6 +159,18 @@ def zygote_main() -> None:
 
     for lang in ("sv", "en"):
         catalog(lang)
+    try:  # the store's ORM mappers, configured once rather than at every kernel's first query
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()
+    except Exception as exc:  # noqa: BLE001 - a kernel configures them at its first query, and reports
+        print(f"samsyn forkserver: mappers not configured: {exc}", file=sys.stderr)
+    preload_library()
+
+
+def zygote_main() -> None:
+    """Read one JSON request per line on stdin, fork a kernel for it, answer with its pid."""
+    warm()
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
@@ -243,8 +279,66 @@ def _kernel_args(cmd: list[str]) -> list[str] | None:
     return None
 
 
+def _ephemeral_ports() -> tuple[int, int] | None:
+    """The system's range of ports for outgoing connections (Linux), or None."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
+            low, high = (int(x) for x in fh.read().split()[:2])
+    except (OSError, ValueError):
+        return None
+    return low, high
+
+
+def kernel_ports(ip: str, count: int = 5, used: set[int] | frozenset = frozenset()) -> list[int] | None:
+    """``count`` free TCP ports on ``ip`` below the system's ephemeral range, or None (then Jupyter picks).
+
+    Jupyter picks a kernel's five ports by binding port 0, i.e. from the range the system also gives
+    every outgoing connection; the port is free again until the kernel binds it. In a room, Voila opens
+    five connections to every new kernel and the browsers (or ``benchmarks/load.py``) hundreds more, so one
+    of them can take a chosen port first: the kernel dies at ``bind`` ("Address already in use"), its
+    restarts reuse the same cached ports, and the page that had it answers 500 (seen once in a run of 40,
+    ``benchmarks/README.md``). Ports below the ephemeral range are never handed out to connections."""
+    import random
+    import socket
+
+    ephemeral = _ephemeral_ports()
+    if ephemeral is None or ephemeral[0] < 4096:
+        return None
+    low, high = max(1024, ephemeral[0] // 2), ephemeral[0] - 1
+    chosen: list[int] = []
+    for _ in range(50 * count):
+        port = random.randint(low, high)
+        if port in used or port in chosen:
+            continue
+        probe = socket.socket()
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            continue
+        finally:
+            probe.close()
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    return None
+
+
 class ForkProvisioner(LocalProvisioner):
-    """``LocalProvisioner`` that forks standard ipykernel kernels from the zygote (module docstring)."""
+    """``LocalProvisioner`` that forks standard ipykernel kernels from the zygote (module docstring), on
+    ports no outgoing connection can take (:func:`kernel_ports`)."""
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        if km is not None and getattr(km, "cache_ports", False) and not self.ports_cached and km.transport == "tcp":
+            from jupyter_client.connect import LocalPortCache
+
+            cache = LocalPortCache.instance()
+            ports = kernel_ports(km.ip, 5, used=cache.currently_used_ports)
+            if ports is not None:
+                cache.currently_used_ports.update(ports)  # returned by LocalProvisioner.cleanup, as its own
+                km.shell_port, km.iopub_port, km.stdin_port, km.hb_port, km.control_port = ports
+                self.ports_cached = True
+        return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         args = _kernel_args(cmd) if enabled() else None

@@ -91,6 +91,15 @@ def kernel_manager_factory(voila_factory: Callable, settings: Settings | None = 
     return factory
 
 
+def _still_starting(kernel) -> bool:
+    """Whether a kernel manager's kernel is still starting: its start has not finished, or its process lives."""
+    ready = getattr(kernel, "_ready", None)
+    if ready is None or not ready.done():
+        return True
+    process = getattr(getattr(kernel, "provisioner", None), "process", None)
+    return process is not None and process.poll() is None
+
+
 class CullPolicy:
     """Mixed in before Voila's kernel manager (see :func:`kernel_manager_factory`)."""
 
@@ -280,8 +289,11 @@ class CullPolicy:
             return None  # still rendering its page (or running a handler)
         try:
             last = getattr(kernel, "last_activity", None)
-        except Exception:  # a kernel whose restart failed has none (traitlets refuses the None it holds)
-            return "dead (its restart failed)"
+        except Exception:  # none yet (traitlets refuses the None it holds): starting, or its restart failed
+            # Jupyter Server sets it only once the kernel's start has returned, and a kernel is listed
+            # before that: culling one still starting broke the page that was waiting for it (HTTP 500,
+            # KeyError in Voila's pool; seen in benchmarks/load.py under load).
+            return None if _still_starting(kernel) else "dead (its restart failed)"
         if last is None:
             return None
         idle = (_utcnow() - last).total_seconds()

@@ -3,7 +3,8 @@
 ``install()`` wraps the logging record factory of the process (the Voila
 server): every record's message is formatted once and then redacted, whoever
 logs it (Tornado's access and error logs, Jupyter Server's kernel manager,
-Voila, Samsyn). What is redacted:
+Voila, Samsyn) — every record some handler will write; a debug record that no
+handler accepts is left as it is and dropped unread. What is redacted:
 
 * query values of ``key``, ``secret``, ``code``, ``token`` and ``_xsrf``
   (``?key=abc`` becomes ``?key=[redacted]``), also URL-encoded;
@@ -53,6 +54,25 @@ def redact(text: str) -> str:
 _installed = False
 
 
+def _written(name, level) -> bool:
+    """Whether a record of ``level`` made by logger ``name`` reaches any handler (``Logger.callHandlers``'
+    rule: each handler up the propagation chain whose level it meets). Unknown loggers count as written."""
+    logger = logging.root if name == "root" else logging.Logger.manager.loggerDict.get(name)
+    if not isinstance(logger, logging.Logger) or not isinstance(level, int):
+        return True
+    found = False
+    current = logger
+    while current is not None:
+        for handler in current.handlers:
+            found = True
+            if level >= handler.level:
+                return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return not found  # no handler at all: logging's last resort may write it
+
+
 def install() -> None:
     """Redact every log record made in this process from now on (idempotent)."""
     global _installed
@@ -62,6 +82,10 @@ def install() -> None:
 
     def factory(*args, **kwargs) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        # Jupyter's application loggers are at DEBUG with their handler at INFO: the server makes a debug
+        # record for every kernel message it relays. One that no handler will write is not formatted.
+        if not _written(record.name, record.levelno):
+            return record
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: let the handler report it as usual

@@ -65,6 +65,60 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
             raise tornado.web.HTTPError(404) from None
 
 
+class _CompiledTemplates:
+    """A Jinja bytecode cache held in this process: every page's templates are compiled once.
+
+    Voila makes a new exporter, hence a new Jinja environment, for every page it renders, so the page
+    templates (``index.html.j2``, ``base.html.j2``, ``display_priority.j2`` …) were parsed and compiled
+    again for every page: about a third of Voila's CPU per page in ``benchmarks/load.py``. Jinja checks
+    each template's source against the checksum stored with its code, so an edited template is compiled
+    anew; the compiled code is keyed by the environment's async mode and extensions as well."""
+
+    def __init__(self) -> None:
+        import jinja2
+
+        class Cache(jinja2.BytecodeCache):
+            def __init__(self) -> None:
+                self.code: dict[tuple, bytes] = {}
+
+            @staticmethod
+            def _key(bucket) -> tuple:
+                env = bucket.environment
+                return (bucket.key, env.is_async, tuple(sorted(env.extensions)))
+
+            def load_bytecode(self, bucket) -> None:
+                data = self.code.get(self._key(bucket))
+                if data is not None:
+                    bucket.bytecode_from_string(data)
+
+            def dump_bytecode(self, bucket) -> None:
+                self.code[self._key(bucket)] = bucket.bytecode_to_string()
+
+        self.cache = Cache()
+
+    def install(self) -> None:
+        """Give every Voila page exporter made from now on this cache (idempotent)."""
+        import voila.notebook_renderer
+
+        current = voila.notebook_renderer.VoilaExporter
+        if getattr(current, "_samsyn_cached", False):
+            return
+        cache = self.cache
+
+        class CachedExporter(current):
+            _samsyn_cached = True
+
+            def _create_environment(self):
+                env = super()._create_environment()
+                env.bytecode_cache = cache
+                return env
+
+        voila.notebook_renderer.VoilaExporter = CachedExporter
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 class SamsynVoila(Voila):
     name = "samsyn"
 
@@ -72,6 +126,7 @@ class SamsynVoila(Voila):
         # Kernel lifecycle (samsyn/kernels.py): Voila's pooling kernel manager with Samsyn's cull policy.
         import voila.app
 
+        COMPILED_TEMPLATES.install()  # each page template compiled once, not once per page
         if kernels.use_fork_provisioner():  # samsyn/forkserver.py: kernels forked from one warmed-up process
             self.log.info("Samsyn: page kernels are forked from a preloaded process (SAMSYN_FORK_KERNELS=0 to stop)")
         original = voila.app.voila_kernel_manager_factory
