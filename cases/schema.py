@@ -24,7 +24,7 @@ from typing import Annotated, Iterator, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
-from cases.variables import Variables
+from cases.variables import EXPOSURE_GROUPS, Variables
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
 CaseId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -184,7 +184,7 @@ class Key(Strict):
         variables = _variables(info)
         if self.risk not in variables.risk_answer_ids:
             raise ValueError(f"risk: unknown risk answer {self.risk!r} (allowed: {', '.join(variables.risk_answer_ids)})")
-        for group in ("home", "guardian", "child"):
+        for group in EXPOSURE_GROUPS:
             chosen = getattr(self.exposure, group)
             problem = variables.check_selection("exposure", group, chosen)
             if problem:

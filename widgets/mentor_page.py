@@ -18,6 +18,7 @@ import logging
 import ipywidgets as w
 
 from cases import Case, Library
+from cases.variables import EXPOSURE, EXPOSURE_VARIABLES, FACTOR_DIMENSIONS, INTERVENTION, exposure_group
 from samsyn import hub
 from samsyn.i18n import Messages
 from samsyn.numbers import dec, num, pct
@@ -345,12 +346,12 @@ class Facilitator:
         html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
         # per-option agreement
         html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
-        for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):
+        for variable in (*EXPOSURE_VARIABLES, INTERVENTION):
             shares = r.option_shares.get(variable, {})
             if not shares:
                 continue
-            label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
-                     else v.intervention.label.get(lang))
+            group = exposure_group(variable)
+            label = v.group(EXPOSURE, group).label.get(lang) if group is not None else v.intervention.label.get(lang)
             rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{esc(pct(s, lang))}</td></tr>"
                            for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
@@ -365,7 +366,7 @@ class Facilitator:
             factor = self.library.cases[case_id].factor(row["factor"])
             if factor is None:
                 continue
-            dims = ("severity", "extent") if row["kind"] == "risk" else ("extent", "function")
+            dims = FACTOR_DIMENSIONS[row["kind"]]
             cells = "".join(f"<td>{esc(_weight_cell(row, d, lang))}</td>" for d in dims)
             rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{esc(pct(row['share_named'], lang))}</td>{cells}</tr>")
         if rows:
