@@ -18,10 +18,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import analytics, shapes
 from store import pseudonym as pseudonyms
-from store import shapes
 from store.answer import AnswerIn
-from store.db import session_factory
+from store.db import engine_for, session_factory
 from store.models import (
     Answer,
     Draft,
@@ -423,6 +423,22 @@ class Store:
         with self.session() as s:
             workshop = s.get(Workshop, workshop_id)
             return bool(workshop) and hmac.compare_digest(workshop.facilitator_secret_hash, hash_secret(secret))
+
+    # -- many rows at once (the manager's dashboard, its export, demo data) ----------------------
+    def answer_table(self, non_exposures: Iterable[str]) -> analytics.Table:
+        """Every answer as one row (columns ``store.analytics.ANSWER_COLUMNS``), in one query; the
+        exposures counted leave out the options in ``non_exposures``."""
+        return analytics.answer_table(engine_for(self.url), tuple(non_exposures))
+
+    def manager_export_table(self) -> analytics.Table:
+        """Every answer as one row (columns ``store.analytics.EXPORT_COLUMNS``; no pseudonym, no free
+        text), in one query: the raw sheet of the manager's export (``store.exports.MANAGER_AGGREGATE``)."""
+        return analytics.manager_export_table(engine_for(self.url))
+
+    def insert_bulk(self, build, *, chunk: int = 20_000) -> None:
+        """Insert generated rows in one transaction: ``build(first free (workshop, participant,
+        answer) ids)`` returns row dicts by table (``store.analytics.BULK_TABLES``). For demo data."""
+        analytics.insert_bulk(engine_for(self.url), build, chunk=chunk)
 
     # -- export --------------------------------------------------------------
     def export_rows(self, workshop_id: int | None = None, *, hub_usernames: bool = False) -> list[dict[str, Any]]:
