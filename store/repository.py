@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import analytics, shapes
+from store.exports import ANSWER_RECORD
 from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
 from store.db import engine_for, session_factory
@@ -442,7 +443,8 @@ class Store:
 
     # -- export --------------------------------------------------------------
     def export_rows(self, workshop_id: int | None = None, *, hub_usernames: bool = False) -> list[dict[str, Any]]:
-        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's.
+        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's: the
+        columns of ``store.exports.ANSWER_RECORD`` (an export with fewer applies its own policy).
         A hub user appears under a pseudonym, never their hub user name, unless ``hub_usernames``
         (the operator's choice, ``SAMSYN_EXPORT_HUB_USERNAMES``)."""
         with self.session() as s:
@@ -464,8 +466,8 @@ class Store:
                         pseudonym = hub_user
                     elif pseudonyms.key(pseudonym) == pseudonyms.key(hub_user):  # stored before hub pseudonyms
                         pseudonym = f"hub-{answer.participant_id}"
-                record = shapes.export_record(answer, pseudonym=pseudonym, team=team, workshop=workshop_name)
-                out.append(record)
+                out.append(ANSWER_RECORD.apply(
+                    shapes.export_record(answer, pseudonym=pseudonym, team=team, workshop=workshop_name)))
             return out
 
 

@@ -23,6 +23,7 @@ from samsyn import hub
 from samsyn.i18n import Messages
 from samsyn.numbers import dec, num, pct
 from store import Store
+from store.exports import MENTOR_RECORD
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
@@ -467,8 +468,7 @@ class Facilitator:
         for row in self.store.export_rows(workshop_id=self.workshop_id):
             if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
                 continue  # never export a case-round answered by fewer than the minimum
-            rows_by_case.setdefault(row["case_id"], []).append(
-                {k: v for k, v in row.items() if k not in ("answer_id", "team", "workshop", "case_id")})
+            rows_by_case.setdefault(row["case_id"], []).append(MENTOR_RECORD.apply(row))
         xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
         progress.done()
         stem = f"samsyn-workshop-{workshop.id}"
