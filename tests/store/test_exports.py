@@ -9,7 +9,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases import load_library
 from store import validate_answer
 from store.exports import (
     ANSWER_RECORD,
@@ -23,11 +22,6 @@ from store.exports import (
 
 #: Typed into every free-text field (and the pseudonym): wherever it shows up, it was typed.
 MARK = "Zqxw"
-
-
-@pytest.fixture(scope="module")
-def library():
-    return load_library()
 
 
 def typed_answer(library, risk: str = "hog"):
