@@ -8,7 +8,7 @@ from typing import Any
 
 from cases import Case, Variables
 from cases.panel import Panel
-from cases.variables import EXPOSURE_VARIABLES, INTERVENTION
+from cases.variables import EXPOSURE_VARIABLES, FACTOR_KINDS, INTERVENTION
 from store import shapes
 #: Every reflection prompt ``choose_prompts`` can pick (message ``prompt.<id>``);
 #: those in SPECIFIC_PROMPTS also have a ``prompt.<id>.specific`` variant that
@@ -148,8 +148,8 @@ def _factor_summary(comparison, case: Case) -> dict[str, Any] | None:
                          "trainee": row.trainee, "reference": row.reference, "diff": float(row.diff)})
     return {
         "verdict": comparison.verdict,
-        "missed": {kind: tuple(sorted(f for f in ident[kind].missed if case.factor(f))) for kind in ("risk", "protective")},
-        "extra": {kind: tuple(sorted(f for f in ident[kind].extra if case.factor(f))) for kind in ("risk", "protective")},
+        "missed": {kind: tuple(sorted(f for f in ident[kind].missed if case.factor(f))) for kind in FACTOR_KINDS},
+        "extra": {kind: tuple(sorted(f for f in ident[kind].extra if case.factor(f))) for kind in FACTOR_KINDS},
         "f1": None if math.isnan(ident["all"].f1) else round(float(ident["all"].f1), 2),
         "bias": bias,
         "gap": None if not comparison.weight_gap.defined else round(float(comparison.weight_gap.value), 2),
@@ -158,7 +158,7 @@ def _factor_summary(comparison, case: Case) -> dict[str, Any] | None:
 
 
 def _weights_only(grid: dict) -> dict:
-    return {kind: {fid: dict(vals) for fid, vals in grid.get(kind, {}).items()} for kind in ("risk", "protective")}
+    return {kind: {fid: dict(vals) for fid, vals in grid.get(kind, {}).items()} for kind in FACTOR_KINDS}
 
 
 def build_feedback(
