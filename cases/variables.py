@@ -42,6 +42,17 @@ FACTOR_DIMENSIONS: dict[str, tuple[str, ...]] = {"risk": ("severity", "extent"),
 WEIGHTS: tuple[str, ...] = ("severity", "extent", "function")
 #: A factor in the trainee's own words has an id with this prefix (``own:r1``, ``own:p2``).
 OWN_PREFIX = "own:"
+#: The Signs of Safety mapping: its three columns and their two parts each, in the order of
+#: the mapping sheet: *Vilken oro finns för barnet?* (tidigare skada, komplicerande faktorer) ·
+#: *Vad fungerar bra?* (styrkor, skydd) · *Vad behöver hända?* (mål, nästa steg).
+MAPPING_COLUMNS: dict[str, tuple[str, str]] = {
+    "worries": ("harm", "complicating"),
+    "working_well": ("strengths", "safety"),
+    "next_steps": ("goals", "steps"),
+}
+MAPPING_PARTS: tuple[str, ...] = tuple(part for parts in MAPPING_COLUMNS.values() for part in parts)
+#: Parts a case factor may be placed in (goals and next steps are the trainee's own words).
+FACTOR_PARTS: tuple[str, ...] = (*MAPPING_COLUMNS["worries"], *MAPPING_COLUMNS["working_well"])
 
 
 def exposure_variable(group_id: str) -> str:

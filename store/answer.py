@@ -13,7 +13,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from cases.schema import Case
-from cases.variables import EXPOSURE, INTERVENTION, OWN_PREFIX, SELECTION_VARIABLES, Variables, exposure_group, is_own_factor
+from cases.variables import (
+    EXPOSURE,
+    FACTOR_PARTS,
+    INTERVENTION,
+    MAPPING_PARTS,
+    OWN_PREFIX,
+    SELECTION_VARIABLES,
+    Variables,
+    exposure_group,
+    is_own_factor,
+)
 
 MAX_TEXT = 4000
 MAX_SHORT = 300
@@ -51,15 +61,12 @@ class GoalIn(_Strict):
     timeframe: Short = ""
 
 
-MAPPING_PARTS = ("harm", "complicating", "strengths", "safety", "goals", "steps")
-#: Parts a case factor may be placed in (goals and next steps are the trainee's own words).
-FACTOR_PARTS = ("harm", "complicating", "strengths", "safety")
 #: Entries of one part in the trainee's own words (one per line in the form).
 MAX_MAPPING_LINES = 12
 
 
 class MappingEntryIn(_Strict):
-    part: Literal["harm", "complicating", "strengths", "safety", "goals", "steps"]
+    part: Literal[MAPPING_PARTS]  # type: ignore[valid-type]
     factor_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] | None = None
     text: Short | None = None
 

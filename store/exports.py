@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from cases.variables import SELECTION_VARIABLES
-from store.models import MAPPING_PARTS
+from cases.variables import MAPPING_PARTS, SELECTION_VARIABLES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -28,13 +28,13 @@ from cases.variables import (
     FACTOR_KINDS,
     FOCUS,
     INTERVENTION,
+    MAPPING_PARTS,
     SELECTION_VARIABLES,
     exposure_variable,
     is_own_factor,
 )
 from store.answer import AnswerIn
 from store.models import (
-    MAPPING_PARTS,
     Answer,
     AnswerFactor,
     AnswerGoal,
