@@ -13,9 +13,8 @@ import ipywidgets as w
 
 from cases import Case, Library
 from samsyn.i18n import Messages
-from store import AnswerInvalid, Store, validate_answer
+from store import AnswerInvalid, Participant, Store, validate_answer
 from store.shapes import payload_from_answer
-from store.models import Participant
 from widgets.answer_form import AnswerForm, bounded
 from widgets.common import esc, html_widget
 
