@@ -239,12 +239,13 @@ def write(url: str, library: "Library", *, chunk: int = 20_000, **kwargs) -> Dem
     """Generate and insert in bulk, in one transaction (``Store.insert_bulk``); returns what was written."""
     written: list[DemoData] = []
 
-    def build(first_ids: tuple[int, int, int]) -> dict[str, list[dict]]:
+    def build(first_ids: tuple[int, int, int]):
         data = generate(library, first_ids=first_ids, **kwargs)
         written.append(data)
-        return {"workshops": _records(data.workshops.assign(created_at=datetime.now(timezone.utc))),
-                "participants": _records(data.participants), "answers": _records(data.answers),
-                "selections": _records(data.selections)}
+        # each table's rows are made when it is inserted, so one table's dicts are in memory at a time
+        return {"workshops": lambda: _records(data.workshops.assign(created_at=datetime.now(timezone.utc))),
+                "participants": lambda: _records(data.participants), "answers": lambda: _records(data.answers),
+                "selections": lambda: _records(data.selections)}
 
     Store(url).insert_bulk(build, chunk=chunk)
     return written[0]

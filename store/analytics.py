@@ -98,16 +98,20 @@ def next_ids(conn) -> tuple[int, int, int]:
                  for t in (Workshop.__table__, Participant.__table__, Answer.__table__))  # type: ignore[return-value]
 
 
-def insert_bulk(engine: Engine, build: Callable[[tuple[int, int, int]], Mapping[str, Iterable[dict[str, Any]]]],
+Rows = Callable[[], Iterable[dict[str, Any]]]
+
+
+def insert_bulk(engine: Engine, build: Callable[[tuple[int, int, int]], Mapping[str, Rows]],
                 *, chunk: int = 20_000) -> None:
     """Rows built from the first free ids, inserted in one transaction, ``chunk`` rows a statement.
-    ``build(first_ids)`` returns lists of row dicts under the names of ``BULK_TABLES``."""
+    ``build(first_ids)`` returns, under the names of ``BULK_TABLES``, a function that makes each
+    table's row dicts (called when that table is inserted: one table's rows in memory at a time)."""
     with engine.begin() as conn:
         tables = build(next_ids(conn))
         unknown = set(tables) - set(BULK_TABLES)
         if unknown:
             raise KeyError(f"no bulk insert into {', '.join(sorted(unknown))} (tables: {', '.join(BULK_TABLES)})")
         for name in BULK_TABLES:
-            rows = list(tables.get(name, ()))
+            rows = list(tables[name]()) if name in tables else []
             for i in range(0, len(rows), chunk):
                 conn.execute(_TABLES[name].insert(), rows[i:i + chunk])

@@ -438,7 +438,8 @@ class Store:
 
     def insert_bulk(self, build, *, chunk: int = 20_000) -> None:
         """Insert generated rows in one transaction: ``build(first free (workshop, participant,
-        answer) ids)`` returns row dicts by table (``store.analytics.BULK_TABLES``). For demo data."""
+        answer) ids)`` returns, by table (``store.analytics.BULK_TABLES``), a function making its
+        row dicts. For demo data."""
         analytics.insert_bulk(engine_for(self.url), build, chunk=chunk)
 
     # -- export --------------------------------------------------------------
