@@ -154,7 +154,7 @@ def check_paths(paths: Iterable[Path], root: Path | None = None, variables: Vari
 _CACHE: dict[tuple, Library] = {}
 
 
-def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library:
+def load_library(root: Path | None = None, *, use_cache: bool = True, variables_path: Path | None = None) -> Library:
     """Every valid case in ``root``; broken files are left out and logged.
 
     The result is cached by the folder's listing and every file's modification
@@ -162,24 +162,26 @@ def load_library(root: Path | None = None, *, use_cache: bool = True) -> Library
     file): a call after a case was added, changed or removed reads the folder
     again, a call when nothing changed costs a directory listing.
     A broken local variables file does not take the library down: its errors
-    are listed with the cases' and the shipped variables are used."""
+    are listed with the cases' and the shipped variables are used.
+    ``variables_path`` reads another ``variables.yaml`` than the shipped one (default)."""
     root = Path(root) if root else LIBRARY_DIR
+    variables_path = Path(variables_path) if variables_path else DEFAULT_VARIABLES_PATH
     files = _case_files(root) if root.is_dir() else []
     local = local_variables_path_setting()
-    stamp = (str(root.resolve()), tuple(_stamp(f) for f in files), _stamp(DEFAULT_VARIABLES_PATH),
+    stamp = (str(root.resolve()), tuple(_stamp(f) for f in files), _stamp(variables_path),
              _stamp(local) if local else None)
     if use_cache and stamp in _CACHE:
         return _CACHE[stamp]
     errors: list[CaseError] = []
     try:
-        variables = load_variables(local=local)
+        variables = load_variables(variables_path, local=local)
     except CaseFileError as exc:
         if local is None:
             raise
         for error in exc.errors:
             log.warning("local variables left out: %s", error)
         errors.extend(exc.errors)
-        variables = load_variables(local=None)
+        variables = load_variables(variables_path, local=None)
     cases, case_errors = check_paths([root], variables=variables) if root.is_dir() else ([], [])
     errors = case_errors + errors
     for error in errors:

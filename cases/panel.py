@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from cases.files import CaseFileError, read_yaml, validation_errors
-from cases.variables import BiLabel, Variables
+from cases.variables import EXPOSURE_GROUPS, BiLabel, Variables
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -93,7 +93,7 @@ class Panel(_Strict):
 
         # Published counts are history: an option retired locally since keeps its meaning here.
         if self.exposure:
-            for group in ("home", "guardian", "child"):
+            for group in EXPOSURE_GROUPS:
                 check(f"exposure.{group}", getattr(self.exposure, group), variables.group("exposure", group).all_option_ids)
         check("interventions", self.interventions, variables.all_intervention_ids,
               {g.id: g.all_option_ids for g in variables.intervention.groups})

@@ -24,7 +24,7 @@ from typing import Annotated, Iterator, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
-from cases.variables import Variables
+from cases.variables import EXPOSURE_GROUPS, MAPPING_COLUMNS, Variables
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
 CaseId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -184,7 +184,7 @@ class Key(Strict):
         variables = _variables(info)
         if self.risk not in variables.risk_answer_ids:
             raise ValueError(f"risk: unknown risk answer {self.risk!r} (allowed: {', '.join(variables.risk_answer_ids)})")
-        for group in ("home", "guardian", "child"):
+        for group in EXPOSURE_GROUPS:
             chosen = getattr(self.exposure, group)
             problem = variables.check_selection("exposure", group, chosen)
             if problem:
@@ -209,15 +209,7 @@ class Key(Strict):
 
 
 # -- the reference mapping (Signs of Safety, issue 16) -------------------------------
-#: The three columns of the mapping and their two parts each, in the order of
-#: the mapping sheet: *Vilken oro finns för barnet?* (tidigare skada,
-#: komplicerande faktorer) · *Vad fungerar bra?* (styrkor, skydd) ·
-#: *Vad behöver hända?* (mål, nästa steg).
-MAPPING_COLUMNS: dict[str, tuple[str, str]] = {
-    "worries": ("harm", "complicating"),
-    "working_well": ("strengths", "safety"),
-    "next_steps": ("goals", "steps"),
-}
+#: The three columns of the mapping and their parts: ``cases.variables.MAPPING_COLUMNS``.
 #: The column a case factor of each kind belongs in.
 FACTOR_COLUMN: dict[str, str] = {"risk": "worries", "protective": "working_well"}
 

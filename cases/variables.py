@@ -1,8 +1,18 @@
-"""The variables a trainee answers (``variables.yaml``), loaded and checked.
+"""The variables a trainee answers (``variables.yaml``), loaded and checked: the answer's vocabulary.
 
-Everything downstream (case validation, the answer form, the store, scoring)
-refers to answer alternatives by their stable ``id``; labels are looked up
-here, in the trainee's language.
+Everything downstream (case validation, the answer form, the store, feedback,
+insight, the exports) refers to answer alternatives by their stable ``id``;
+labels are looked up here, in the trainee's language. This module is the one
+home of the answer's names: the selection variables (``exposure.<group>``,
+``intervention``, ``focus``), the exposure groups, the factor kinds and their
+weights, the prefix of a factor in the trainee's own words. The options
+themselves are data (``variables.yaml``, and a municipality's local file):
+adding one is one edit there, and every page, the store, the feedback and the
+exports take it from the ``Variables`` loaded here.
+
+``scoring`` (the bottom layer, which imports nothing of ours) keeps its own
+copies of the factor grid's shape for its statistics; ``tests/cases`` checks
+they agree with this vocabulary.
 """
 
 from __future__ import annotations
@@ -14,6 +24,52 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+#: The exposure groups, in the order of the form. Their options are data (``variables.yaml``);
+#: the groups themselves are also fields of a case key (``key.exposure.home`` …), so they are
+#: named here and ``variables.yaml`` must define exactly these.
+EXPOSURE_GROUPS: tuple[str, ...] = ("home", "guardian", "child")
+EXPOSURE = "exposure"
+INTERVENTION = "intervention"
+FOCUS = "focus"
+#: The selection variables of an answer, as stored (one row per chosen option) and exported.
+EXPOSURE_VARIABLES: tuple[str, ...] = tuple(f"{EXPOSURE}.{g}" for g in EXPOSURE_GROUPS)
+SELECTION_VARIABLES: tuple[str, ...] = (*EXPOSURE_VARIABLES, INTERVENTION, FOCUS)
+#: The factor kinds, and the weights a factor of each kind gets (the scales are ``factor_scales``).
+FACTOR_KINDS: tuple[str, ...] = ("risk", "protective")
+FACTOR_DIMENSIONS: dict[str, tuple[str, ...]] = {"risk": ("severity", "extent"), "protective": ("extent", "function")}
+#: Every weight a factor can have (the columns of a stored factor).
+WEIGHTS: tuple[str, ...] = ("severity", "extent", "function")
+#: A factor in the trainee's own words has an id with this prefix (``own:r1``, ``own:p2``).
+OWN_PREFIX = "own:"
+#: The Signs of Safety mapping: its three columns and their two parts each, in the order of
+#: the mapping sheet: *Vilken oro finns för barnet?* (tidigare skada, komplicerande faktorer) ·
+#: *Vad fungerar bra?* (styrkor, skydd) · *Vad behöver hända?* (mål, nästa steg).
+MAPPING_COLUMNS: dict[str, tuple[str, str]] = {
+    "worries": ("harm", "complicating"),
+    "working_well": ("strengths", "safety"),
+    "next_steps": ("goals", "steps"),
+}
+MAPPING_PARTS: tuple[str, ...] = tuple(part for parts in MAPPING_COLUMNS.values() for part in parts)
+#: Parts a case factor may be placed in (goals and next steps are the trainee's own words).
+FACTOR_PARTS: tuple[str, ...] = (*MAPPING_COLUMNS["worries"], *MAPPING_COLUMNS["working_well"])
+
+
+def exposure_variable(group_id: str) -> str:
+    """The selection variable of an exposure group: ``exposure.home`` for ``home``."""
+    return f"{EXPOSURE}.{group_id}"
+
+
+def exposure_group(variable: str) -> str | None:
+    """The exposure group a selection variable names (``home`` for ``exposure.home``), else None."""
+    prefix = f"{EXPOSURE}."
+    return variable[len(prefix):] if variable.startswith(prefix) else None
+
+
+def is_own_factor(factor_id: str) -> bool:
+    """Is this a factor in the trainee's own words (not one of the case)?"""
+    return factor_id.startswith(OWN_PREFIX)
+
 
 OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,48}$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -205,7 +261,21 @@ class Variables(_Strict):
     factor_scales: FactorScales
     safety_scale: SafetyScale
 
+    @model_validator(mode="after")
+    def _exposure_groups_are_the_vocabulary(self) -> "Variables":
+        ids = tuple(g.id for g in self.exposure.groups)
+        if ids != EXPOSURE_GROUPS:
+            raise ValueError(f"exposure.groups: the groups are {', '.join(EXPOSURE_GROUPS)}, in this order "
+                             f"(got {', '.join(ids)}); options are data, the groups are fields of every case key")
+        return self
+
     # -- lookups -------------------------------------------------------------
+    @cached_property
+    def non_exposure_ids(self) -> tuple[str, ...]:
+        """The exposure options that say "no exposure here" or "we don't know" (each group's
+        exclusive options): an answer choosing one has identified no exposure in that group."""
+        return tuple(dict.fromkeys(o for g in self.exposure.groups for o in g.exclusive))
+
     @cached_property
     def risk_level_ids(self) -> tuple[str, ...]:
         """The ordered risk levels, lowest first (without "not assessable")."""
@@ -248,10 +318,10 @@ class Variables(_Strict):
     def option_label(self, variable: str, option_id: str, lang: str) -> str:
         """The label of an answer's option, by the answer's variable name
         (``exposure.home`` … ``intervention``, ``focus``); the id itself if unknown."""
-        if variable == "focus":  # a retired area keeps its label, so old answers stay readable
+        if variable == FOCUS:  # a retired area keeps its label, so old answers stay readable
             return self.bbic_area_label(option_id, lang) if option_id in self.all_bbic_area_ids else option_id
-        if variable.startswith("exposure."):
-            groups = [g for g in self.exposure.groups if g.id == variable.split(".", 1)[1]]
+        if exposure_group(variable) is not None:
+            groups = [g for g in self.exposure.groups if g.id == exposure_group(variable)]
         else:
             groups = list(self.intervention.groups)
         for group in groups:
@@ -260,14 +330,24 @@ class Variables(_Strict):
                     return option.label(lang)
         return option_id
 
+    def selection_label(self, variable: str, lang: str) -> str:
+        """The caption of a selection variable: "Identifierad utsatthet: I hemmiljön" for an
+        exposure group, the intervention's or the focus's label otherwise."""
+        group_id = exposure_group(variable)
+        if group_id is not None:
+            return f"{self.exposure.label.get(lang)}: {self.group(EXPOSURE, group_id).label.get(lang)}"
+        if variable == INTERVENTION:
+            return self.intervention.label.get(lang)
+        return self.bbic.label.get(lang)
+
     def qualified_option_label(self, variable: str, option_id: str, lang: str) -> str:
         """The option's label, with its group named when the label alone is ambiguous outside
         the group ("Annat skäl (Vårdnadshavarens svårigheter)"): for an exposure option whose id
         or label also occurs in another exposure group. Otherwise the plain label."""
         label = self.option_label(variable, option_id, lang)
-        if not variable.startswith("exposure."):
+        group_id = exposure_group(variable)
+        if group_id is None:
             return label
-        group_id = variable.split(".", 1)[1]
         try:
             group = self.group("exposure", group_id)
         except KeyError:
@@ -326,13 +406,13 @@ class Variables(_Strict):
 
     def is_retired(self, variable: str, option_id: str) -> bool:
         """Whether an option (``exposure.<group>``, ``intervention`` or ``focus``) exists but is retired."""
-        if variable == "focus":
+        if variable == FOCUS:
             return option_id in self.all_bbic_area_ids and option_id not in self.bbic_area_ids
-        if variable == "intervention":
+        if variable == INTERVENTION:
             return option_id in self.all_intervention_ids and option_id not in self.intervention_ids
-        if variable.startswith("exposure."):
+        if exposure_group(variable) is not None:
             try:
-                group = self.group("exposure", variable.split(".", 1)[1])
+                group = self.group(EXPOSURE, exposure_group(variable))
             except KeyError:
                 return False
             return option_id in group.retired_ids

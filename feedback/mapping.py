@@ -27,14 +27,13 @@ from typing import Any
 
 import yaml
 
-from cases.schema import MAPPING_COLUMNS, STATEMENT_JARGON, Case, statement_jargon
+from cases.schema import STATEMENT_JARGON, Case, statement_jargon
+from cases.variables import FACTOR_PARTS, MAPPING_COLUMNS, MAPPING_PARTS
 
 RULES_FILE = Path(__file__).with_name("mapping.yaml")
 #: The parts of the three columns, in the order of the mapping sheet.
-PARTS: tuple[str, ...] = tuple(part for parts in MAPPING_COLUMNS.values() for part in parts)
+PARTS: tuple[str, ...] = MAPPING_PARTS
 COLUMN_OF: dict[str, str] = {part: column for column, parts in MAPPING_COLUMNS.items() for part in parts}
-#: Parts a case factor may be placed in.
-FACTOR_PARTS = ("harm", "complicating", "strengths", "safety")
 #: Every mapping prompt (message ``prompt.<id>``), in the order they are shown.
 MAPPING_PROMPT_IDS = ("mapping_danger_words", "mapping_danger_long", "mapping_goal_words", "mapping_goal_long",
                       "mapping_not_counterpart", "mapping_no_next_step", "mapping_scale_risk")

@@ -8,8 +8,8 @@ from typing import Any
 
 from cases import Case, Variables
 from cases.panel import Panel
-
-EXPOSURE_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child")
+from cases.variables import EXPOSURE_VARIABLES, FACTOR_KINDS, INTERVENTION
+from store import shapes
 #: Every reflection prompt ``choose_prompts`` can pick (message ``prompt.<id>``);
 #: those in SPECIFIC_PROMPTS also have a ``prompt.<id>.specific`` variant that
 #: names the trainee's own factors.
@@ -41,20 +41,11 @@ def response_from_answer(answer) -> Response:
     """A ``Response`` from a stored ``store.models.Answer`` row."""
     from feedback.mapping import mapping_from_answer
 
-    selections: dict[str, list[str]] = {}
-    for sel in answer.selections:
-        selections.setdefault(sel.variable, []).append(sel.option_id)
-    grid: dict[str, dict[str, dict[str, int | None]]] = {"risk": {}, "protective": {}}
-    own: dict[str, str] = {}
-    for f in answer.factors:
-        dims = ("severity", "extent") if f.kind == "risk" else ("extent", "function")
-        grid[f.kind][f.factor_id] = {d: getattr(f, d) for d in dims}
-        if f.own_text:
-            own[f"{f.kind}/{f.factor_id}"] = f.own_text
-    goals = tuple({"goal": g.goal, "baseline": g.baseline, "change": g.change, "timeframe": g.timeframe} for g in answer.goals)
+    grid, own = shapes.factor_grid(answer)
+    goals = tuple(shapes.goals_of(answer))
     return Response(
         risk=answer.risk,
-        selections={k: tuple(v) for k, v in selections.items()},
+        selections={k: tuple(v) for k, v in shapes.selections_of(answer).items()},
         factors=grid,
         own_labels=own,
         goals=goals,
@@ -70,17 +61,8 @@ def key_response(case: Case) -> Response | None:
     k = case.key
     return Response(
         risk=k.risk,
-        selections={
-            "exposure.home": tuple(k.exposure.home),
-            "exposure.guardian": tuple(k.exposure.guardian),
-            "exposure.child": tuple(k.exposure.child),
-            "intervention": tuple(k.interventions),
-            "focus": tuple(k.focus),
-        },
-        factors={
-            "risk": {fid: {"severity": w.severity, "extent": w.extent} for fid, w in k.factors.risk.items()},
-            "protective": {fid: {"extent": w.extent, "function": w.function} for fid, w in k.factors.protective.items()},
-        },
+        selections={v: tuple(chosen) for v, chosen in shapes.key_selections(k).items()},
+        factors=shapes.key_factor_grid(k),
     )
 
 
@@ -166,8 +148,8 @@ def _factor_summary(comparison, case: Case) -> dict[str, Any] | None:
                          "trainee": row.trainee, "reference": row.reference, "diff": float(row.diff)})
     return {
         "verdict": comparison.verdict,
-        "missed": {kind: tuple(sorted(f for f in ident[kind].missed if case.factor(f))) for kind in ("risk", "protective")},
-        "extra": {kind: tuple(sorted(f for f in ident[kind].extra if case.factor(f))) for kind in ("risk", "protective")},
+        "missed": {kind: tuple(sorted(f for f in ident[kind].missed if case.factor(f))) for kind in FACTOR_KINDS},
+        "extra": {kind: tuple(sorted(f for f in ident[kind].extra if case.factor(f))) for kind in FACTOR_KINDS},
         "f1": None if math.isnan(ident["all"].f1) else round(float(ident["all"].f1), 2),
         "bias": bias,
         "gap": None if not comparison.weight_gap.defined else round(float(comparison.weight_gap.value), 2),
@@ -176,7 +158,7 @@ def _factor_summary(comparison, case: Case) -> dict[str, Any] | None:
 
 
 def _weights_only(grid: dict) -> dict:
-    return {kind: {fid: dict(vals) for fid, vals in grid.get(kind, {}).items()} for kind in ("risk", "protective")}
+    return {kind: {fid: dict(vals) for fid, vals in grid.get(kind, {}).items()} for kind in FACTOR_KINDS}
 
 
 def build_feedback(
@@ -205,9 +187,9 @@ def build_feedback(
     others_summary = risk_summary([r.risk for r in others], levels) if others else None
     others_median = others_summary.median if others_summary and others_summary.n else None
     key = key_response(case)
-    if key is not None and not key.chosen("intervention") and variables.no_intervention_ids:
+    if key is not None and not key.chosen(INTERVENTION) and variables.no_intervention_ids:
         # a key written before "ingen insats" existed: no intervention is that answer
-        key = Response(key.risk, {**key.selections, "intervention": variables.no_intervention_ids[:1]}, key.factors)
+        key = Response(key.risk, {**key.selections, INTERVENTION: variables.no_intervention_ids[:1]}, key.factors)
     key_level = float(levels.index(key.risk)) if key and key.risk in levels else None
 
     exposure_vs_group: dict[str, SetDiff] = {}
@@ -230,13 +212,13 @@ def build_feedback(
 
     intervention_shares: dict[str, float] = {}
     if shown:
-        shares = option_shares([list(r.chosen("intervention")) for r in group])
+        shares = option_shares([list(r.chosen(INTERVENTION)) for r in group])
         intervention_shares = {k: float(v) for k, v in shares.items()}  # noqa: C416 (plain floats)
 
     from feedback.panel_shares import PANEL_VARIABLES, panel_comparison
 
     panel_shares = panel_comparison(panel, variables, {v: [own.chosen(v)] for v in PANEL_VARIABLES})
-    intervention_vs_key = _set_diff(own.chosen("intervention"), key.chosen("intervention")) if key is not None else None
+    intervention_vs_key = _set_diff(own.chosen(INTERVENTION), key.chosen(INTERVENTION)) if key is not None else None
 
     steps_from_group = _steps(own.risk, others_median, levels) if shown else None
     steps_from_key = _steps(own.risk, key_level, levels)

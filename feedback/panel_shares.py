@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from cases import Variables
 from cases.panel import GroupCounts, Panel
+from cases.variables import EXPOSURE, FOCUS, INTERVENTION, SELECTION_VARIABLES, exposure_group
 
 #: The variables the panel may have, in the order they are shown.
-PANEL_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child", "intervention", "focus")
+PANEL_VARIABLES = SELECTION_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,20 @@ class ShareRow:
 
 
 def _counts(panel: Panel, variable: str) -> GroupCounts | None:
-    if variable.startswith("exposure."):
-        return getattr(panel.exposure, variable.split(".", 1)[1]) if panel.exposure else None
-    if variable == "intervention":
+    if exposure_group(variable) is not None:
+        return getattr(panel.exposure, exposure_group(variable)) if panel.exposure else None
+    if variable == INTERVENTION:
         return panel.interventions
-    if variable == "focus":
+    if variable == FOCUS:
         return panel.focus
     raise KeyError(variable)
 
 
 def _option_order(variables: Variables, variable: str) -> tuple[tuple[str, ...], ...]:
     """The variable's options, offered ones and retired ones alike, group by group."""
-    if variable.startswith("exposure."):
-        return (variables.group("exposure", variable.split(".", 1)[1]).all_option_ids,)
-    if variable == "intervention":
+    if exposure_group(variable) is not None:
+        return (variables.group(EXPOSURE, exposure_group(variable)).all_option_ids,)
+    if variable == INTERVENTION:
         return tuple(g.all_option_ids for g in variables.intervention.groups)
     return tuple(variables.bbic_areas(s.id, include_retired=True) for s in variables.bbic.sides)
 
@@ -94,7 +95,7 @@ def panel_rows(panel: Panel, variables: Variables, variable: str, *, include: fr
     for r in gc.range:
         grouped[r.options[0]] = ShareRow(tuple(r.options), PanelCell(r.low, r.high, n), "range")
         member.update({o: r.options[0] for o in r.options})
-    groups = variables.intervention.groups if variable == "intervention" else ()
+    groups = variables.intervention.groups if variable == INTERVENTION else ()
     rows: list[ShareRow] = []
     for i, options in enumerate(_option_order(variables, variable)):
         if groups and groups[i].id in gc.groups:
@@ -115,7 +116,7 @@ def panel_rows(panel: Panel, variables: Variables, variable: str, *, include: fr
 def row_options(row: ShareRow, variables: Variables) -> frozenset[str]:
     """The options whose choice counts as choosing the row (a group total: any of the group's)."""
     if row.kind == "group" and row.group:
-        return frozenset(variables.group("intervention", row.group).all_option_ids)
+        return frozenset(variables.group(INTERVENTION, row.group).all_option_ids)
     return frozenset(row.options)
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from cases import Case, Variables
 from cases.panel import Panel
-from feedback.model import EXPOSURE_VARIABLES, Response
+from cases.variables import FACTOR_KINDS, SELECTION_VARIABLES, is_own_factor
+from feedback.model import Response
 
-SET_VARIABLES = (*EXPOSURE_VARIABLES, "intervention", "focus")
+SET_VARIABLES = SELECTION_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def case_reveal(case: Case, variables: Variables, answers: list[Response], *, ro
         rng.shuffle(texts)  # never in the order people answered
     goals = [g for a in answers for g in a.goals]
     rng.shuffle(goals)
-    grids = [{k: {fid: dict(v) for fid, v in a.factors.get(k, {}).items() if not fid.startswith("own:")}
-              for k in ("risk", "protective")} for a in answers]
+    grids = [{k: {fid: dict(v) for fid, v in a.factors.get(k, {}).items() if not is_own_factor(fid)}
+              for k in FACTOR_KINDS} for a in answers]
     fa = factor_agreement(grids)
     rows = []
     for rec in fa.per_factor.to_dict("records"):

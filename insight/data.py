@@ -2,63 +2,36 @@
 
 ``load_answers`` is the only read the dashboard makes: answers joined with
 their participant's team and experience band and the number of exposures the
-answer identified (counted in the database, not row by row in Python). It uses
-SQLAlchemy Core on the tables, so it runs unchanged on SQLite and PostgreSQL.
+answer identified (counted in the database, not row by row in Python). The query
+is the store's (``store.analytics``, through ``Store``): this module only shapes the rows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, and_, func, not_, select, type_coerce
-
-from store.db import engine_for, ensure_schema
-from store.models import Answer, AnswerSelection, Participant, Workshop
+from cases import load_variables
+from cases.variables import EXPOSURE_VARIABLES
+from store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from cases import Library
+    from cases import Library, Variables
 
-EXPOSURE_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child")
-#: Options that say "no exposure here" or "we don't know" — not an exposure.
-NON_EXPOSURES = ("ingen_utsatthet", "inga_svarigheter", "ingen_svarighet", "information_saknas")
-
-COLUMNS = ["answer_id", "participant_id", "team", "experience", "case_id", "round", "risk", "submitted_at",
-           "language", "workshop_id", "n_exposures", "safety_scale"]
+__all__ = ["EXPOSURE_VARIABLES", "load_answers", "load_export_rows", "prepare"]
 
 
-def _exposure_counts():
-    sel = AnswerSelection.__table__
-    return (
-        select(sel.c.answer_id, func.count().label("n_exposures"))
-        .where(and_(sel.c.variable.in_(EXPOSURE_VARIABLES), not_(sel.c.option_id.in_(NON_EXPOSURES))))
-        .group_by(sel.c.answer_id)
-        .subquery("exposures")
-    )
-
-
-def answers_query():
-    a, p = Answer.__table__, Participant.__table__
-    e = _exposure_counts()
-    return (
-        select(a.c.id.label("answer_id"), a.c.participant_id, p.c.team, p.c.experience, a.c.case_id, a.c.round,
-               # as text: pandas parses the column at once instead of SQLAlchemy row by row (SQLite)
-               a.c.risk, type_coerce(a.c.submitted_at, String).label("submitted_at"), a.c.language, a.c.workshop_id,
-               func.coalesce(e.c.n_exposures, 0).label("n_exposures"), a.c.safety_scale)
-        .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(e, e.c.answer_id == a.c.id))
-        .order_by(a.c.id)
-    )
-
-
-def load_answers(url: str) -> "pd.DataFrame":
-    """Every answer as one row (see ``COLUMNS``), with one SQL query."""
+def load_answers(url: str, variables: "Variables | None" = None) -> "pd.DataFrame":
+    """Every answer as one row, with one SQL query (``Store.answer_table``, which names the columns).
+    ``n_exposures`` leaves out the options that say "no exposure" or "not known" (each exposure
+    group's exclusive options in ``variables``; by default the configured variables)."""
     import pandas as pd
 
-    ensure_schema(url)
-    with engine_for(url).connect() as conn:
-        result = conn.execute(answers_query())
-        df = pd.DataFrame(result.fetchall(), columns=COLUMNS)
+    if variables is None:
+        variables = load_variables()
+    table = Store(url).answer_table(variables.non_exposure_ids)
+    df = pd.DataFrame(table.rows, columns=list(table.columns))
     df["submitted_at"] = pd.to_datetime(df["submitted_at"], utc=True, format="ISO8601")
     df["team"] = df["team"].fillna("").astype(str)
     df["experience"] = df["experience"].fillna("").astype(str)
@@ -100,37 +73,18 @@ def prepare(raw: "pd.DataFrame", library: "Library") -> "pd.DataFrame":
 
 
 def load_export_rows(url: str, answer_ids=None) -> "pd.DataFrame":
-    """Pseudonymous raw answers for the Excel export, one query.
+    """Pseudonymous raw answers for the Excel export, one query (``Store.manager_export_table``).
 
     One row per answer: a participant code (``P`` + the store's number — the
     self-chosen pseudonym is left out, since people may type their name),
     team, experience band, workshop, case, round, risk, language, date and the
     exposures (joined by ``;``). Free text (motivation, goals, reflections)
-    is never exported here.
+    is never exported here; the columns the sheet shows are ``store.exports.MANAGER_AGGREGATE``.
     """
     import pandas as pd
 
-    a, p, w = Answer.__table__, Participant.__table__, Workshop.__table__
-    sel = AnswerSelection.__table__
-    exposures = (
-        select(sel.c.answer_id,
-               func.aggregate_strings(sel.c.variable + ":" + sel.c.option_id, ";").label("exposures"))
-        .where(sel.c.variable.in_(EXPOSURE_VARIABLES))
-        .group_by(sel.c.answer_id)
-        .subquery("exp")
-    )
-    q = (
-        select(a.c.id, a.c.participant_id, p.c.team, p.c.experience, w.c.name, a.c.case_id, a.c.round, a.c.risk,
-               a.c.language, a.c.submitted_at, exposures.c.exposures)
-        .select_from(a.join(p, p.c.id == a.c.participant_id).outerjoin(w, w.c.id == a.c.workshop_id)
-                     .outerjoin(exposures, exposures.c.answer_id == a.c.id))
-        .order_by(a.c.id)
-    )
-    ensure_schema(url)
-    with engine_for(url).connect() as conn:
-        rows = conn.execute(q).fetchall()
-    df = pd.DataFrame(rows, columns=["answer_id", "participant_id", "team", "experience", "workshop", "case_id",
-                                     "round", "risk", "language", "submitted_at", "exposures"])
+    table = Store(url).manager_export_table()
+    df = pd.DataFrame(table.rows, columns=list(table.columns))
     if answer_ids is not None:
         df = df[df["answer_id"].isin(set(answer_ids))]
     df["participant"] = "P" + df["participant_id"].astype(int).astype(str).str.zfill(5)

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cases.variables import EXPOSURE, EXPOSURE_GROUPS, exposure_variable
+from store import Store
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -42,7 +45,6 @@ LOW_BIAS, HIGH_BIAS = -0.8, 0.45
 NOT_KNOWN = {True: 0.14, False: 0.02}  # by case.ambiguous
 WORKSHOP_SHARE = 0.7
 ROUND_TWO_SHARE = 0.25
-EXPOSURE_GROUPS = ("home", "guardian", "child")
 
 
 @dataclass
@@ -199,8 +201,8 @@ def generate(library: "Library", *, answers: int = 100_000, teams: int = 20, yea
     })
 
     # exposures: more at higher risk, mostly the key's
-    options = [(g, o) for g in EXPOSURE_GROUPS for o in variables.group("exposure", g).option_ids
-               if o not in variables.group("exposure", g).exclusive]
+    options = [(g, o) for g in EXPOSURE_GROUPS for o in variables.group(EXPOSURE, g).option_ids
+               if o not in variables.group(EXPOSURE, g).exclusive]
     is_key = np.zeros((n_cases, len(options)))
     for ci, c in enumerate(cases):
         if c.key:
@@ -217,44 +219,33 @@ def generate(library: "Library", *, answers: int = 100_000, teams: int = 20, yea
         rows_o.append(ranked[m, j])
     sel_answer = np.concatenate(rows_a) if rows_a else np.array([], int)
     sel_option = np.concatenate(rows_o) if rows_o else np.array([], int)
-    none_home = answer_ids[n_exp == 0]
+    none_home = answer_ids[n_exp == 0]  # an answer with no exposure says so at home
+    home = EXPOSURE_GROUPS[0]
+    no_exposure = variables.group(EXPOSURE, home).exclusive[0]
     selections = pd.DataFrame({
         "answer_id": np.concatenate([sel_answer, none_home]),
-        "variable": [f"exposure.{options[o][0]}" for o in sel_option] + ["exposure.home"] * len(none_home),
-        "option_id": [options[o][1] for o in sel_option] + ["ingen_utsatthet"] * len(none_home),
+        "variable": [exposure_variable(options[o][0]) for o in sel_option] + [exposure_variable(home)] * len(none_home),
+        "option_id": [options[o][1] for o in sel_option] + [no_exposure] * len(none_home),
     }).sort_values(["answer_id", "variable", "option_id"], kind="stable").reset_index(drop=True)
     return DemoData(workshops.reset_index(drop=True), participants, answers_df, selections,
                     {team_names[i]: float(bias[i]) for i in range(teams)})
 
 
-def _next_ids(conn) -> tuple[int, int, int]:
-    from sqlalchemy import func, select
-
-    from store.models import Answer, Participant, Workshop
-
-    return tuple(int(conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar()) + 1
-                 for t in (Workshop.__table__, Participant.__table__, Answer.__table__))  # type: ignore[return-value]
-
-
 def _records(df: "pd.DataFrame") -> list[dict]:
-    out = df.astype(object).where(df.notna(), None).to_dict("records")
-    return out
+    return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
 def write(url: str, library: "Library", *, chunk: int = 20_000, **kwargs) -> DemoData:
-    """Generate and insert in bulk, in one transaction; returns what was written."""
-    from store.db import engine_for, ensure_schema
-    from store.models import Answer, AnswerSelection, Participant, Workshop
+    """Generate and insert in bulk, in one transaction (``Store.insert_bulk``); returns what was written."""
+    written: list[DemoData] = []
 
-    ensure_schema(url)
-    engine = engine_for(url)
-    with engine.begin() as conn:
-        data = generate(library, first_ids=_next_ids(conn), **kwargs)
-        for table, df in ((Workshop.__table__, data.workshops), (Participant.__table__, data.participants),
-                          (Answer.__table__, data.answers), (AnswerSelection.__table__, data.selections)):
-            if table is Workshop.__table__:
-                df = df.assign(created_at=datetime.now(timezone.utc))
-            rows = _records(df)
-            for i in range(0, len(rows), chunk):
-                conn.execute(table.insert(), rows[i:i + chunk])
-    return data
+    def build(first_ids: tuple[int, int, int]):
+        data = generate(library, first_ids=first_ids, **kwargs)
+        written.append(data)
+        # each table's rows are made when it is inserted, so one table's dicts are in memory at a time
+        return {"workshops": lambda: _records(data.workshops.assign(created_at=datetime.now(timezone.utc))),
+                "participants": lambda: _records(data.participants), "answers": lambda: _records(data.answers),
+                "selections": lambda: _records(data.selections)}
+
+    Store(url).insert_bulk(build, chunk=chunk)
+    return written[0]

@@ -23,6 +23,7 @@ from insight.privacy import check_group
 from samsyn.documents import PdfDocument
 from samsyn.escape import FORMULA_PREFIXES, esc, spreadsheet_cell
 from samsyn.i18n import Messages
+from store.exports import MANAGER_AGGREGATE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -757,10 +758,9 @@ def report_excel(ctx: Context, url: str | None = None, sections: list[Section] |
         tick(0.3, m("manager.progress_reading"))
         rows, withheld = raw_answers(ctx, url)
         ws = _Sheet(wb, m("manager.sheet_raw")[:31])
-        columns = ["participant", "team", "experience", "workshop", "case_id", "round", "risk", "language",
-                   "tertial", "submitted_at", "exposures"]
+        columns = list(MANAGER_AGGREGATE.columns)
         ws.append(columns)
-        out = rows.reindex(columns=columns)
+        out = MANAGER_AGGREGATE.frame(rows)
         out["submitted_at"] = out["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         for col in ("team", "experience", "workshop"):  # text people typed: neutralise formulas, column at once
             text = out[col].fillna("").astype(str)

@@ -67,7 +67,7 @@ def serve(port: int | None, ip: str | None, base_url: str | None, database_url: 
         # The address it listens on is a name it answers to (samsyn.guard: the Host allowlist).
         settings = settings.replace(allowed_hosts=(*settings.allowed_hosts, listen))
 
-    from store.db import migrate
+    from store import migrate
 
     migrate(settings.database_url)
     click.echo(f"Samsyn: database ready ({_redact(settings.database_url)})")
@@ -105,9 +105,9 @@ def serve(port: int | None, ip: str | None, base_url: str | None, database_url: 
 
 
 def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from store import redacted_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return redacted_url(url)
 
 
 @main.group()
@@ -261,11 +261,11 @@ def db() -> None:
 @click.option("--database-url", default=None, help="SQLAlchemy URL [SAMSYN_DATABASE_URL].")
 def db_upgrade(database_url: str | None) -> None:
     """Migrate the database to the newest schema."""
-    from store.db import current_revision, engine_for, migrate
+    from store import database_revision, migrate
 
     url = database_url or _settings().database_url
     migrate(url)
-    click.echo(f"database at revision {current_revision(engine_for(url))}")
+    click.echo(f"database at revision {database_revision(url)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,9 +7,15 @@ Public API::
     p = store.create_participant("Falk", self_paced=True)
     store.save_draft(p.id, "assi", {...})
     store.submit_answer(p.id, validate_answer(data, case, variables))
+    migrate(url); database_revision(url); redacted_url(url)   # for the command line
+
+``Store`` is the only way into the database: no module outside ``store`` imports
+SQLAlchemy, ``store.db`` or ``store.models`` (an import-linter contract, ``pyproject.toml``).
 """
 
 from store.answer import AnswerIn, AnswerInvalid, validate_answer
+from store.db import database_revision, migrate, redacted_url
+from store.models import Participant
 from store.programmes import AlreadyInProgramme, ProgrammeStore, StepIn
 from store.repository import Store as _Operations
 from store.repository import Submitted
@@ -19,4 +25,5 @@ class Store(ProgrammeStore, _Operations):
     """The one gateway to the database: the operations of ``store.repository`` and, for
     onboarding programmes, ``store.programmes``."""
 
-__all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Store", "Submitted", "validate_answer"]
+__all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Participant", "Store", "Submitted",
+           "database_revision", "migrate", "redacted_url", "validate_answer"]

@@ -13,14 +13,22 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from cases.schema import Case
-from cases.variables import Variables
+from cases.variables import (
+    EXPOSURE,
+    FACTOR_PARTS,
+    INTERVENTION,
+    MAPPING_PARTS,
+    OWN_PREFIX,
+    SELECTION_VARIABLES,
+    Variables,
+    exposure_group,
+    is_own_factor,
+)
 
 MAX_TEXT = 4000
 MAX_SHORT = 300
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT)]
-
-SELECTION_VARIABLES = ("exposure.home", "exposure.guardian", "exposure.child", "intervention", "focus")
 
 
 class _Strict(BaseModel):
@@ -29,7 +37,7 @@ class _Strict(BaseModel):
 
 class FactorIn(_Strict):
     kind: Literal["risk", "protective"]
-    factor_id: Annotated[str, StringConstraints(pattern=r"^(own:[a-z]?\d{1,3}|[a-z0-9][a-z0-9-]{0,47})$")]
+    factor_id: Annotated[str, StringConstraints(pattern=rf"^({OWN_PREFIX}[a-z]?\d{{1,3}}|[a-z0-9][a-z0-9-]{{0,47}})$")]
     own_text: Short | None = None
     severity: int | None = Field(default=None, ge=1, le=4)
     extent: int | None = Field(default=None, ge=1, le=3)
@@ -41,7 +49,7 @@ class FactorIn(_Strict):
             raise ValueError("a risk factor has severity and extent, not a protective function")
         if self.kind == "protective" and self.severity is not None:
             raise ValueError("a protective factor has extent and function, not a severity")
-        if self.factor_id.startswith("own:") and not (self.own_text or "").strip():
+        if is_own_factor(self.factor_id) and not (self.own_text or "").strip():
             raise ValueError("a factor in your own words needs its text")
         return self
 
@@ -53,15 +61,12 @@ class GoalIn(_Strict):
     timeframe: Short = ""
 
 
-MAPPING_PARTS = ("harm", "complicating", "strengths", "safety", "goals", "steps")
-#: Parts a case factor may be placed in (goals and next steps are the trainee's own words).
-FACTOR_PARTS = ("harm", "complicating", "strengths", "safety")
 #: Entries of one part in the trainee's own words (one per line in the form).
 MAX_MAPPING_LINES = 12
 
 
 class MappingEntryIn(_Strict):
-    part: Literal["harm", "complicating", "strengths", "safety", "goals", "steps"]
+    part: Literal[MAPPING_PARTS]  # type: ignore[valid-type]
     factor_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] | None = None
     text: Short | None = None
 
@@ -124,9 +129,9 @@ def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> 
         if variable not in SELECTION_VARIABLES:
             problems.append((f"selections.{variable}", "unknown variable"))
             continue
-        if variable.startswith("exposure."):
-            problem = variables.check_selection("exposure", variable.split(".", 1)[1], chosen)
-        elif variable == "intervention":
+        if exposure_group(variable) is not None:
+            problem = variables.check_selection(EXPOSURE, exposure_group(variable), chosen)
+        elif variable == INTERVENTION:
             problem = variables.check_interventions(chosen)
         else:
             unknown = [c for c in chosen if c not in variables.bbic_area_ids]
@@ -135,14 +140,14 @@ def validate_answer(data: dict | AnswerIn, case: Case, variables: Variables) -> 
             problem = "an option is chosen twice"
         if problem:
             problems.append((f"selections.{variable}", problem))
-    no_intervention = [o for o in answer.selections.get("intervention", []) if o in variables.no_intervention_ids]
+    no_intervention = [o for o in answer.selections.get(INTERVENTION, []) if o in variables.no_intervention_ids]
     if no_intervention and answer.selections.get("focus"):
         problems.append(("selections.focus", f"no focus with {no_intervention[0]!r} (no intervention)"))
     risk_ids = {f.id for f in case.factors.risk}
     protective_ids = {f.id for f in case.factors.protective}
     seen: set[tuple[str, str]] = set()
     for i, factor in enumerate(answer.factors):
-        if not factor.factor_id.startswith("own:"):
+        if not is_own_factor(factor.factor_id):
             allowed = risk_ids if factor.kind == "risk" else protective_ids
             if factor.factor_id not in allowed:
                 problems.append((f"factors[{i}]", f"{factor.factor_id!r} is not a {factor.kind} factor of this case"))

@@ -84,6 +84,16 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def database_revision(url: str) -> str | None:
+    """The Alembic revision the database at ``url`` is at (None: not migrated yet)."""
+    return current_revision(engine_for(url))
+
+
+def redacted_url(url: str) -> str:
+    """The URL as it may be shown or logged: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 #: The key of the PostgreSQL advisory lock that migrations hold ("SAMS").
 MIGRATION_LOCK_KEY = 0x53414D53
 

@@ -191,7 +191,6 @@ class AnswerGoal(Base):
 
 
 #: The parts of the mapping's three columns (cases.schema.MAPPING_COLUMNS, in that order).
-MAPPING_PARTS = ("harm", "complicating", "strengths", "safety", "goals", "steps")
 
 
 class AnswerMapping(Base):

@@ -18,17 +18,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import analytics, shapes
+from store.exports import ANSWER_RECORD
 from store import pseudonym as pseudonyms
 from store.answer import AnswerIn
-from store.db import session_factory
-from store.models import MAPPING_PARTS
+from store.db import engine_for, session_factory
 from store.models import (
     Answer,
-    AnswerFactor,
-    AnswerGoal,
-    AnswerMapping,
-    AnswerMappingEntry,
-    AnswerSelection,
     Draft,
     Participant,
     Reflection,
@@ -179,47 +175,7 @@ class Store:
         existing = self._answer_id(participant_id, answer.case_id, answer.round)
         if existing is not None:
             return Submitted(existing, created=False)
-        row = Answer(
-            participant_id=participant_id,
-            case_id=answer.case_id,
-            round=answer.round,
-            workshop_id=workshop_id,
-            risk=answer.risk,
-            risk_missing_info=answer.risk_missing_info or None,
-            safety_scale=answer.safety_scale,
-            motivation=answer.motivation,
-            language=answer.language,
-        )
-        row.selections = [
-            AnswerSelection(variable=variable, option_id=option)
-            for variable, chosen in sorted(answer.selections.items())
-            for option in chosen
-        ]
-        row.factors = [
-            AnswerFactor(
-                position=i,
-                kind=f.kind,
-                factor_id=f.factor_id,
-                own_text=f.own_text,
-                severity=f.severity,
-                extent=f.extent,
-                function=f.function,
-            )
-            for i, f in enumerate(answer.factors)
-        ]
-        row.goals = [
-            AnswerGoal(position=i, goal=g.goal, baseline=g.baseline, change=g.change, timeframe=g.timeframe)
-            for i, g in enumerate(answer.goals)
-        ]
-        if answer.mapping is not None:
-            mp = answer.mapping
-            row.mapping = AnswerMapping(danger_statement=mp.danger_statement, safety_goal=mp.safety_goal,
-                                        why_not_lower=mp.why_not_lower, one_step_up=mp.one_step_up)
-            row.mapping_entries = [
-                AnswerMappingEntry(position=i, part=e.part, factor_id=e.factor_id,
-                                   text=None if e.factor_id is not None else e.text)
-                for i, e in enumerate(mp.entries)
-            ]
+        row = shapes.answer_row(answer, participant_id, workshop_id)
         try:
             with self.session() as s, s.begin():
                 s.add(row)
@@ -469,9 +425,27 @@ class Store:
             workshop = s.get(Workshop, workshop_id)
             return bool(workshop) and hmac.compare_digest(workshop.facilitator_secret_hash, hash_secret(secret))
 
+    # -- many rows at once (the manager's dashboard, its export, demo data) ----------------------
+    def answer_table(self, non_exposures: Iterable[str]) -> analytics.Table:
+        """Every answer as one row (columns ``store.analytics.ANSWER_COLUMNS``), in one query; the
+        exposures counted leave out the options in ``non_exposures``."""
+        return analytics.answer_table(engine_for(self.url), tuple(non_exposures))
+
+    def manager_export_table(self) -> analytics.Table:
+        """Every answer as one row (columns ``store.analytics.EXPORT_COLUMNS``; no pseudonym, no free
+        text), in one query: the raw sheet of the manager's export (``store.exports.MANAGER_AGGREGATE``)."""
+        return analytics.manager_export_table(engine_for(self.url))
+
+    def insert_bulk(self, build, *, chunk: int = 20_000) -> None:
+        """Insert generated rows in one transaction: ``build(first free (workshop, participant,
+        answer) ids)`` returns, by table (``store.analytics.BULK_TABLES``), a function making its
+        row dicts. For demo data."""
+        analytics.insert_bulk(engine_for(self.url), build, chunk=chunk)
+
     # -- export --------------------------------------------------------------
     def export_rows(self, workshop_id: int | None = None, *, hub_usernames: bool = False) -> list[dict[str, Any]]:
-        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's.
+        """One flat, pseudonymous row per answer (sets joined by ';'), optionally one workshop's: the
+        columns of ``store.exports.ANSWER_RECORD`` (an export with fewer applies its own policy).
         A hub user appears under a pseudonym, never their hub user name, unless ``hub_usernames``
         (the operator's choice, ``SAMSYN_EXPORT_HUB_USERNAMES``)."""
         with self.session() as s:
@@ -493,36 +467,8 @@ class Store:
                         pseudonym = hub_user
                     elif pseudonyms.key(pseudonym) == pseudonyms.key(hub_user):  # stored before hub pseudonyms
                         pseudonym = f"hub-{answer.participant_id}"
-                record: dict[str, Any] = {
-                    "answer_id": answer.id,
-                    "pseudonym": pseudonym,
-                    "team": team or "",
-                    "workshop": workshop_name or "",
-                    "case_id": answer.case_id,
-                    "round": answer.round,
-                    "risk": answer.risk,
-                    "risk_missing_info": answer.risk_missing_info or "",
-                    "safety_scale": answer.safety_scale,
-                    "motivation": answer.motivation,
-                    "language": answer.language,
-                    "submitted_at": answer.submitted_at.isoformat() if isinstance(answer.submitted_at, datetime) else "",
-                }
-                for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention", "focus"):
-                    record[variable] = ";".join(sel.option_id for sel in answer.selections if sel.variable == variable)
-                record["factors"] = ";".join(
-                    f"{f.kind}:{f.factor_id}:{f.severity or ''}/{f.extent or ''}/{f.function or ''}" for f in answer.factors
-                )
-                record["goals"] = " | ".join(g.goal for g in answer.goals)
-                for part in MAPPING_PARTS:  # the mapping: factor ids as "factor:<id>", own words as written
-                    record[f"mapping.{part}"] = " | ".join(
-                        f"factor:{e.factor_id}" if e.factor_id else (e.text or "")
-                        for e in answer.mapping_entries if e.part == part)
-                mp = answer.mapping
-                record["danger_statement"] = mp.danger_statement if mp else ""
-                record["safety_goal"] = mp.safety_goal if mp else ""
-                record["scaling_why_not_lower"] = mp.why_not_lower if mp else ""
-                record["scaling_one_step_up"] = mp.one_step_up if mp else ""
-                out.append(record)
+                out.append(ANSWER_RECORD.apply(
+                    shapes.export_record(answer, pseudonym=pseudonym, team=team, workshop=workshop_name)))
             return out
 
 

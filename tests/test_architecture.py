@@ -28,7 +28,7 @@ def _lint(config: Path) -> subprocess.CompletedProcess:
 def test_the_import_contracts_hold():
     result = _lint(REPO / "pyproject.toml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_the_layers_contract_sees_the_real_imports(tmp_path):
@@ -43,6 +43,24 @@ def test_the_layers_contract_sees_the_real_imports(tmp_path):
     assert result.returncode == 1 and "BROKEN" in result.stdout
     # the pages really read and write through the store: upside down, that import is the violation
     assert "widgets is not allowed to import store" in result.stdout
+
+
+def test_the_database_contract_sees_the_real_imports(tmp_path):
+    """The one-door contract bites: with the store itself among its sources, the store's own
+    SQLAlchemy imports are violations; and it names every package outside the store."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    door = next(c for c in config["contracts"] if c["type"] == "forbidden")
+    assert set(door["source_modules"]) == set(config["root_packages"]) - {"store"}
+    assert {"sqlalchemy", "store.db"} <= set(door["forbidden_modules"])
+    ini = tmp_path / "store-included.ini"
+    ini.write_text("[importlinter]\nroot_packages =\n" + "".join(f"    {p}\n" for p in config["root_packages"])
+                   + "include_external_packages = True\n"
+                   + "\n[importlinter:contract:door]\nname = door\ntype = forbidden\nallow_indirect_imports = True\n"
+                   + "source_modules =\n" + "".join(f"    {p}\n" for p in [*door["source_modules"], "store"])
+                   + "forbidden_modules =\n" + "".join(f"    {p}\n" for p in door["forbidden_modules"]))
+    result = _lint(ini)
+    assert result.returncode == 1 and "BROKEN" in result.stdout
+    assert "store is not allowed to import sqlalchemy" in result.stdout
 
 
 def test_the_escaping_rules_are_doctested():

@@ -38,20 +38,20 @@ from ipywidgets.widgets.widget_string import TextStyle
 from pydantic import ValidationError
 
 from cases import Case, Variables
+from cases.variables import EXPOSURE_GROUPS, FACTOR_DIMENSIONS, FACTOR_KINDS, OWN_PREFIX
 from samsyn.i18n import Messages
 from store.answer import MAX_SHORT, MAX_TEXT, AnswerIn
+from store.shapes import GOAL_FIELDS, PAYLOAD_INTERVENTIONS, selections_from_payload
 from widgets import mapping_step
 from widgets.common import esc, html_widget
 from widgets.risk_anchors import risk_anchors_widget
 
 STEPS = ("exposure", "factors", "risk", "mapping", "intervention", "goals", "motivation")
-EXPOSURE_GROUPS = ("home", "guardian", "child")
 N_GOALS = 3
 N_OWN = 2
 BLANK = "—"
 #: Below this many characters a motivation is not a motivation.
 MIN_MOTIVATION = 20
-GOAL_FIELDS = ("goal", "baseline", "change", "timeframe")
 
 
 class _Shared:
@@ -98,7 +98,7 @@ class FactorRow:
         shared = shared or _Shared()
         self.kind, self.factor_id, self.own = kind, factor_id, own
         scales = variables.factor_scales
-        dims = ("severity", "extent") if kind == "risk" else ("extent", "function")
+        dims = FACTOR_DIMENSIONS[kind]
         self.dims = dims
         slug = factor_id.replace(":", "-")
         if own:
@@ -184,7 +184,7 @@ class _FactorSpec:
 
     def __init__(self, kind: str, factor_id: str, label: str, own: bool):
         self.kind, self.factor_id, self.label, self.own = kind, factor_id, label, own
-        self.dims = ("severity", "extent") if kind == "risk" else ("extent", "function")
+        self.dims = FACTOR_DIMENSIONS[kind]
 
 
 class AnswerForm:
@@ -202,9 +202,9 @@ class AnswerForm:
         self._loading = False
         self._shared = _Shared()
         self._factor_specs: list[_FactorSpec] = []
-        for kind, factors in (("risk", case.factors.risk), ("protective", case.factors.protective)):
-            self._factor_specs += [_FactorSpec(kind, f.id, f.label.get(lang), False) for f in factors]
-            self._factor_specs += [_FactorSpec(kind, f"own:{kind[0]}{i + 1}", m("form.own_factor", n=i + 1), True)
+        for kind in FACTOR_KINDS:
+            self._factor_specs += [_FactorSpec(kind, f.id, f.label.get(lang), False) for f in getattr(case.factors, kind)]
+            self._factor_specs += [_FactorSpec(kind, f"{OWN_PREFIX}{kind[0]}{i + 1}", m("form.own_factor", n=i + 1), True)
                                    for i in range(N_OWN)]
         self._data: dict[str, Any] = self._clean({})
         self.step_boxes: list[w.VBox | None] = [None] * len(STEPS)
@@ -449,8 +449,8 @@ class AnswerForm:
         scale = data.get("safety_scale")
         lo, hi = variables.safety_scale.min, variables.safety_scale.max
         out["safety_scale"] = scale if isinstance(scale, int) and not isinstance(scale, bool) and lo <= scale <= hi else None
-        chosen = _ids(data.get("interventions"))
-        out["interventions"] = [o for o in variables.intervention_ids if o in chosen]
+        chosen = _ids(data.get(PAYLOAD_INTERVENTIONS))
+        out[PAYLOAD_INTERVENTIONS] = [o for o in variables.intervention_ids if o in chosen]
         chosen = _ids(data.get("focus"))
         out["focus"] = [a for a in variables.bbic_area_ids if a in chosen]
         goals = data.get("goals") if isinstance(data.get("goals"), list) else []
@@ -529,7 +529,7 @@ class AnswerForm:
             "risk": d["risk"],
             "risk_missing_info": d["risk_missing_info"],
             "safety_scale": d["safety_scale"],
-            "interventions": list(d["interventions"]),
+            PAYLOAD_INTERVENTIONS: list(d[PAYLOAD_INTERVENTIONS]),
             "focus": list(d["focus"]),
             "goals": [dict(g) for g in d["goals"]],
             "motivation": d["motivation"],
@@ -564,9 +564,7 @@ class AnswerForm:
 
     def answer(self) -> AnswerIn:
         d = self._data
-        selections = {f"exposure.{g}": list(v) for g, v in d["exposure"].items()}
-        selections["intervention"] = list(d["interventions"])
-        selections["focus"] = list(d["focus"])
+        selections = selections_from_payload(d)
         factors = []
         for spec in self._chosen_factors():
             entry = d["factors"][spec.factor_id]

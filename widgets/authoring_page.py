@@ -45,6 +45,7 @@ from cases.loader import CaseError, CaseFileError, load_variables
 from cases.variables import Variables
 from samsyn.config import Settings
 from samsyn.i18n import Messages
+from store.shapes import payload_from_key
 from widgets.common import esc, html_widget, style
 
 log = logging.getLogger(__name__)
@@ -78,23 +79,7 @@ def key_payload(case: Case) -> dict[str, Any]:
     """The answer form's payload for an answer exactly like the case's key, at the factor grid."""
     from widgets.answer_form import STEPS
 
-    key = case.key
-    factors: dict[str, dict[str, Any]] = {}
-    if key is not None:
-        for fid, weight in key.factors.risk.items():
-            factors[fid] = {"on": True, "severity": weight.severity, "extent": weight.extent}
-        for fid, weight in key.factors.protective.items():
-            factors[fid] = {"on": True, "extent": weight.extent, "function": weight.function}
-    return {
-        "step": STEPS.index("factors"),
-        "exposure": {"home": list(key.exposure.home), "guardian": list(key.exposure.guardian),
-                     "child": list(key.exposure.child)} if key else {},
-        "factors": factors,
-        "risk": key.risk if key else None,
-        "safety_scale": key.safety_scale if key else None,
-        "interventions": list(key.interventions) if key else [],
-        "focus": list(key.focus) if key else [],
-    }
+    return {"step": STEPS.index("factors"), **payload_from_key(case.key)}
 
 
 def _close(widget: w.Widget) -> None:

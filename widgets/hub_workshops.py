@@ -18,8 +18,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from samsyn.i18n import Messages
-from store import Store
-from store.models import Participant
+from store import Participant, Store
 from widgets.common import PageContext, esc, html_widget, page_url
 
 START_NOTEBOOK = "start.ipynb"

@@ -14,8 +14,7 @@ from typing import Callable
 import ipywidgets as w
 
 from samsyn.i18n import Messages
-from store import Store
-from store.models import Participant
+from store import Participant, Store
 from store.pseudonym import MAX_PSEUDONYM, PseudonymInvalid, check
 from store.repository import PseudonymTaken, WorkshopClosed
 from store.throttle import Throttle

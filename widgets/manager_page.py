@@ -294,7 +294,7 @@ def build(ctx: PageContext, library: Library | None = None, roles=None) -> w.Wid
 
         if progress is not None:
             progress(0.05, m("manager.progress_reading"))
-        raw = load_answers(ctx.settings.database_url)
+        raw = load_answers(ctx.settings.database_url, library.variables)
         if progress is not None:
             progress(0.5, m("manager.progress_section", section=m("manager.tab_consistency")))
         data = prepare(raw, library)

@@ -18,10 +18,12 @@ import logging
 import ipywidgets as w
 
 from cases import Case, Library
+from cases.variables import EXPOSURE, EXPOSURE_VARIABLES, FACTOR_DIMENSIONS, INTERVENTION, exposure_group
 from samsyn import hub
 from samsyn.i18n import Messages
 from samsyn.numbers import dec, num, pct
 from store import Store
+from store.exports import MENTOR_RECORD
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
@@ -345,12 +347,12 @@ class Facilitator:
         html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
         # per-option agreement
         html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
-        for variable in ("exposure.home", "exposure.guardian", "exposure.child", "intervention"):
+        for variable in (*EXPOSURE_VARIABLES, INTERVENTION):
             shares = r.option_shares.get(variable, {})
             if not shares:
                 continue
-            label = (v.group("exposure", variable.split(".")[1]).label.get(lang) if variable.startswith("exposure.")
-                     else v.intervention.label.get(lang))
+            group = exposure_group(variable)
+            label = v.group(EXPOSURE, group).label.get(lang) if group is not None else v.intervention.label.get(lang)
             rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{esc(pct(s, lang))}</td></tr>"
                            for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
             html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
@@ -365,7 +367,7 @@ class Facilitator:
             factor = self.library.cases[case_id].factor(row["factor"])
             if factor is None:
                 continue
-            dims = ("severity", "extent") if row["kind"] == "risk" else ("extent", "function")
+            dims = FACTOR_DIMENSIONS[row["kind"]]
             cells = "".join(f"<td>{esc(_weight_cell(row, d, lang))}</td>" for d in dims)
             rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{esc(pct(row['share_named'], lang))}</td>{cells}</tr>")
         if rows:
@@ -466,8 +468,7 @@ class Facilitator:
         for row in self.store.export_rows(workshop_id=self.workshop_id):
             if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
                 continue  # never export a case-round answered by fewer than the minimum
-            rows_by_case.setdefault(row["case_id"], []).append(
-                {k: v for k, v in row.items() if k not in ("answer_id", "team", "workshop", "case_id")})
+            rows_by_case.setdefault(row["case_id"], []).append(MENTOR_RECORD.apply(row))
         xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
         progress.done()
         stem = f"samsyn-workshop-{workshop.id}"

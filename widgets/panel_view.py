@@ -20,15 +20,6 @@ PANEL_STYLE = ("<style>.samsyn-panel-table{width:100%;max-width:48rem}.samsyn-pa
                ".samsyn-panel-table th[scope=row]{font-weight:400}</style>")
 
 
-def variable_caption(variables: Variables, variable: str, lang: str) -> str:
-    if variable.startswith("exposure."):
-        group = variables.group("exposure", variable.split(".", 1)[1])
-        return f"{variables.exposure.label.get(lang)}: {group.label.get(lang)}"
-    if variable == "intervention":
-        return variables.intervention.label.get(lang)
-    return variables.bbic.label.get(lang)
-
-
 def row_label(row: ShareRow, variables: Variables, variable: str, lang: str) -> str:
     m = Messages(lang)
     if row.kind == "group" and row.group:
@@ -80,7 +71,7 @@ def panel_tables_html(panel: Panel, variables: Variables, lang: str,
             body.append(f'<tr class="{cls}" data-options="{esc(" ".join(row.options))}"><th scope="row">{esc(label)}</th>'
                         f"{mine}<td>{esc(cell_text(row.panel, lang))}</td></tr>")
         out.append(f'<table class="samsyn-table samsyn-panel-table" data-variable="{esc(variable)}">'
-                   f"<caption>{esc(variable_caption(variables, variable, lang))}</caption>"
+                   f"<caption>{esc(variables.selection_label(variable, lang))}</caption>"
                    f'<thead><tr><th scope="col">{esc(m("panel.col_option"))}</th><th scope="col">{esc(who)}</th>'
                    f'<th scope="col">{esc(m("panel.col_panel", n=num(panel.n, lang)))}</th></tr></thead>'
                    f"<tbody>{''.join(body)}</tbody></table>")

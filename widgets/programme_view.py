@@ -13,8 +13,7 @@ import ipywidgets as w
 
 from samsyn.numbers import pct, steps as fmt_steps
 from samsyn.i18n import Messages
-from store import AlreadyInProgramme, Store
-from store.models import Participant
+from store import AlreadyInProgramme, Participant, Store
 from widgets.common import PageContext, esc, html_widget, page_url
 
 CASE_NOTEBOOK = "case.ipynb"

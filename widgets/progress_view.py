@@ -6,8 +6,7 @@ import ipywidgets as w
 
 from cases import Library
 from samsyn.i18n import Messages
-from store import Store
-from store.models import Participant
+from store import Participant, Store
 from samsyn.numbers import dec, num
 from widgets.common import esc, html_widget, page_url
 

@@ -13,57 +13,12 @@ import ipywidgets as w
 
 from cases import Case, Library
 from samsyn.i18n import Messages
-from store import AnswerInvalid, Store, validate_answer
-from store.models import Participant
+from store import AnswerInvalid, Participant, Store, validate_answer
+from store.shapes import payload_from_answer
 from widgets.answer_form import AnswerForm, bounded
 from widgets.common import esc, html_widget
 
 log = logging.getLogger(__name__)
-
-
-def payload_from_answer(answer) -> dict[str, Any]:
-    """A stored answer as a form payload: the starting point of a later round."""
-    selections: dict[str, list[str]] = {}
-    for sel in answer.selections:
-        selections.setdefault(sel.variable, []).append(sel.option_id)
-    factors: dict[str, dict[str, Any]] = {}
-    for f in answer.factors:
-        entry: dict[str, Any] = {"severity": f.severity, "extent": f.extent, "function": f.function}
-        if f.factor_id.startswith("own:"):
-            entry["text"] = f.own_text or ""
-        else:
-            entry["on"] = True
-        factors[f.factor_id] = {k: v for k, v in entry.items() if v is not None}
-    return {
-        "step": 0,
-        "exposure": {g: selections.get(f"exposure.{g}", []) for g in ("home", "guardian", "child")},
-        "factors": factors,
-        "risk": answer.risk,
-        "risk_missing_info": answer.risk_missing_info or "",
-        "safety_scale": answer.safety_scale,
-        "interventions": selections.get("intervention", []),
-        "focus": selections.get("focus", []),
-        "goals": [{"goal": g.goal, "baseline": g.baseline, "change": g.change, "timeframe": g.timeframe} for g in answer.goals],
-        "motivation": answer.motivation,
-        "mapping": mapping_payload(answer),
-    }
-
-
-def mapping_payload(answer) -> dict[str, Any]:
-    """A stored mapping as the mapping step's payload (empty for an answer without one)."""
-    if answer.mapping is None:
-        return {}
-    parts: dict[str, list[str]] = {}
-    factors: dict[str, str] = {}
-    for e in answer.mapping_entries:
-        if e.factor_id:
-            factors[e.factor_id] = e.part
-        else:
-            parts.setdefault(e.part, []).append(e.text or "")
-    mp = answer.mapping
-    return {"parts": {p: "\n".join(lines) for p, lines in parts.items()}, "factors": factors,
-            "danger_statement": mp.danger_statement, "safety_goal": mp.safety_goal,
-            "why_not_lower": mp.why_not_lower, "one_step_up": mp.one_step_up}
 
 
 class TraineeLoop:

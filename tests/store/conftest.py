@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from cases import load_library
 from store import Store
 from store.db import dispose_all
 
@@ -26,3 +27,9 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def store(database_url) -> Store:
     return Store(database_url)
+
+
+@pytest.fixture(scope="module")
+def library():
+    """The shipped case library (the store's tests validate answers against it)."""
+    return load_library()

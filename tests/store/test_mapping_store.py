@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from cases import load_library
 from insight import load_answers
 from store import AnswerIn, validate_answer
 from store.db import engine_for
 
 XSS = "=1+1 <img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def library():
-    return load_library()
 
 
 def mapped_answer(library, **mapping) -> AnswerIn:

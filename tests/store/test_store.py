@@ -7,15 +7,9 @@ import threading
 import pytest
 from sqlalchemy import inspect, text
 
-from cases import load_library
 from store import AnswerIn, AnswerInvalid, validate_answer
 from store.db import current_revision, engine_for
 from store.migrations import HEAD
-
-
-@pytest.fixture(scope="module")
-def library():
-    return load_library()
 
 
 def full_answer(case_id: str = "assi", round: int = 1) -> AnswerIn:
