@@ -160,9 +160,9 @@ def warm() -> None:
     for lang in ("sv", "en"):
         catalog(lang)
     try:  # the store's ORM mappers, configured once rather than at every kernel's first query
-        from sqlalchemy.orm import configure_mappers
+        from store import configure_orm
 
-        configure_mappers()
+        configure_orm()
     except Exception as exc:  # noqa: BLE001 - a kernel configures them at its first query, and reports
         print(f"samsyn forkserver: mappers not configured: {exc}", file=sys.stderr)
     preload_library()

@@ -25,5 +25,15 @@ class Store(ProgrammeStore, _Operations):
     """The one gateway to the database: the operations of ``store.repository`` and, for
     onboarding programmes, ``store.programmes``."""
 
+
+
+def configure_orm() -> None:
+    """Configure the ORM's mappers now rather than at the first query (the fork server does it
+    once for every kernel it forks: ``samsyn.forkserver.warm``)."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+
+
 __all__ = ["AlreadyInProgramme", "StepIn", "AnswerIn", "AnswerInvalid", "Participant", "Store", "Submitted",
-           "database_revision", "migrate", "redacted_url", "validate_answer"]
+           "configure_orm", "database_revision", "migrate", "redacted_url", "validate_answer"]
