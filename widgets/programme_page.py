@@ -28,7 +28,7 @@ from samsyn.i18n import Messages
 from store import StepIn, Store
 from store.throttle import Throttle
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_url, style
+from widgets.common import PageContext, esc, html_widget, language_switch, page_meta, page_title, page_url, style
 from widgets.identity import wait_message
 from widgets.mentor_page import hub_is_mentor
 
@@ -378,7 +378,7 @@ def build(ctx: PageContext, library: Library, store: Store | None = None, roles:
     topbar = w.HBox([html_widget(f"<p><strong>{esc(m('app.name'))}</strong> · {esc(m('programme.title'))}</p>"),
                      language_switch(ctx, PROGRAMME_NOTEBOOK, programme=param)])
     topbar.add_class("samsyn-topbar")
-    parts: list[w.Widget] = [style(), errors.banner(), topbar]
+    parts: list[w.Widget] = [style(), page_meta(ctx, page_title(ctx, m("programme.title"))), errors.banner(), topbar]
     if param is None:
         if ctx.settings.behind_hub and not hub_is_mentor(ctx, roles):
             parts.append(html_widget(f'<p class="samsyn-notice samsyn-refused" role="alert">{esc(m("mentor.refused"))}</p>'))

@@ -26,6 +26,8 @@ def test_mentor_two_trainees_two_steps(voila, browser, tmp_path):
     mentor.goto(voila.page("programme.ipynb", lang="sv"))
     expect(mentor.locator(".samsyn-programme-name input")).to_be_visible()
     a11y.assert_accessible(mentor, "programme, create form")
+    expect(mentor.locator("html")).to_have_attribute("lang", "sv")
+    assert mentor.title().endswith("Samsyn") and mentor.title() != "Samsyn", mentor.title()
     mentor.locator(".samsyn-programme-name input").fill(NAME)
     mentor.locator(".samsyn-step-1-cases select").select_option(label="Jamila, 4 år")
     mentor.locator(".samsyn-step-2-week input").fill("2")
