@@ -22,7 +22,7 @@ What happens, on this machine, only on 127.0.0.1:
      ``request_states`` → all widget states. **Time to interactive** = request
      start → the states are in and the widget a trainee acts on exists (the
      case links; on a case page the stepper's "Next" button);
-   * **a case page**: the six steps through widget comm messages — checkbox
+   * **a case page**: the seven steps (the mapping step included) through widget comm messages — checkbox
      values, dropdown and radio indices, text, and button clicks as
      ``custom``/``click`` events — waiting after each click until the kernel is
      idle again and the next step's widgets (built lazily) have arrived; then
@@ -60,6 +60,7 @@ from urllib.parse import urljoin
 import psutil
 
 from _harness import REPO, machine, percentile, remove, start_samsyn, temp_dir
+from widgets.answer_form import STEPS  # the stepper's steps, in order (the page says "Steg n av len(STEPS)")
 
 CASES = ("assi", "max")
 MB = 2**20
@@ -300,12 +301,24 @@ def case_ready(page: Page) -> bool:
     return page.find("samsyn-next") is not None
 
 
+#: The mapping step (Signs of Safety), in a trainee's own words: a worry, a next step, the danger
+#: statement and safety goal, and the two scaling questions (the scale itself is set in step 3).
+MAPPING = (
+    ("samsyn-mapping-harm", "Skolan har sett blåmärken två gånger i höstas."),
+    ("samsyn-mapping-steps", "Ett möte med mamma och skolan på fredag."),
+    ("samsyn-mapping-danger", "Skolan är rädd att barnet blir slaget hemma igen."),
+    ("samsyn-mapping-goal", "Skolan och mormor ser att ingen slår barnet hemma, i ett halvår."),
+    ("samsyn-mapping-why-not-lower", "Mormor finns nära och barnet berättar för henne."),
+    ("samsyn-mapping-one-step-up", "Mamma tar emot stöd och ett nätverksmöte har hållits."),
+)
+
+
 async def answer_case(page: Page, case: str, t: Trainee, think: float) -> None:
     a = ANSWERS[case]
 
     async def step(n: int) -> None:
         await page.click("samsyn-next")
-        await page.until(lambda p: p.html_contains(f"Steg {n} av 6"))
+        await page.until(lambda p: p.html_contains(f"Steg {n} av {len(STEPS)}"))
         await asyncio.sleep(think)
 
     for group in ("home", "guardian", "child"):
@@ -320,13 +333,17 @@ async def answer_case(page: Page, case: str, t: Trainee, think: float) -> None:
     await page.update("samsyn-risk", index=a["risk_index"])
     await page.update("samsyn-safety", index=a["safety"])
     await step(4)
+    await page.until(lambda p: p.find("samsyn-mapping-danger") is not None)
+    for cls, text in MAPPING:
+        await page.update(cls, value=text)
+    await step(5)
     await page.until(lambda p: p.find(f"samsyn-opt-intervention-{a['intervention']}") is not None)
     await page.update(f"samsyn-opt-intervention-{a['intervention']}", value=True)
     await page.update(f"samsyn-opt-focus-{a['focus']}", value=True)
-    await step(5)
+    await step(6)
     await page.until(lambda p: p.find("samsyn-goal-1-goal") is not None)
     await page.update("samsyn-goal-1-goal", value=f"Målet för {case}: minst fyra dagar i veckan i skolan ({t.index})")
-    await step(6)
+    await step(7)
     await page.until(lambda p: p.find("samsyn-motivation") is not None)
     await page.update("samsyn-motivation", value="Omfattande riskbeteende och svag vägledning hemma; se utredningen.")
     t.clicked_utc = datetime.now(timezone.utc)
