@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cases import Library
+from feedback.mapping_report import reveal_lines
+from feedback.reveal import group_chart, reveal_html
 from feedback.workshop import CaseReveal, Convergence, WorkshopAlpha
+from samsyn import charts
 from samsyn.i18n import Messages
 from samsyn.documents import PdfDocument
 from samsyn.escape import esc, spreadsheet_cell
-from samsyn.numbers import dec, num, pct
+from samsyn.numbers import dec, pct
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class WorkshopRecord:
     created: datetime
     #: The group's mappings per case (``feedback.mapping.MappingReveal``; hidden below the minimum itself).
     mappings: dict = field(default_factory=dict)
+    #: The spreadsheet's rows per case (``store.exports.MENTOR_RECORD``), only case-rounds the
+    #: minimum group answered (``feedback.workshop_record.workshop_record``).
+    rows: dict = field(default_factory=dict)
 
 
 def alpha_text(alpha: WorkshopAlpha, m: Messages) -> str:
@@ -51,26 +57,11 @@ def alpha_text(alpha: WorkshopAlpha, m: Messages) -> str:
     return f"{text} {m('report.alpha_not_known', share=pct(share, lang, 1), n=alpha.not_known, total=alpha.answers)}"
 
 
-def _risk_pairs(reveal: CaseReveal, library: Library, lang: str) -> list[tuple[str, int]]:
-    counts = dict(reveal.risk_counts)
-    counts[library.variables.risk.not_assessable.id] = reveal.not_known
-    return [(library.variables.risk_label(r, lang), int(counts.get(r, 0))) for r in library.variables.risk_answer_ids]
-
-
 def _chart(reveal: CaseReveal, library: Library, lang: str) -> dict:
-    from samsyn import charts
-
-    m = Messages(lang)
-    pairs = _risk_pairs(reveal, library, lang)
-    title = m("report.group_chart", n=reveal.n)
-    description = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
-    return charts.distribution(pairs, None, title=title, description=description,
-                               count_title=m("feedback.count_axis"), level_title=m("chart.level"))
+    return group_chart(reveal, library.variables, lang)[0]
 
 
 def render_html(record: WorkshopRecord, library: Library) -> str:
-    from samsyn import charts
-
     lang = record.language
     m = Messages(lang)
     out = [
@@ -78,7 +69,7 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
         f'<html lang="{esc(lang)}"><head><meta charset="utf-8"><title>{esc(record.name)}</title>',
         "<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.45}"
         "table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.2em .8em .2em 0;text-align:left}"
-        ".hidden{background:#fff6e0;padding:.4em}section{page-break-inside:avoid}</style></head><body>",
+        ".samsyn-too-few{background:#fff6e0;padding:.4em}section{page-break-inside:avoid}</style></head><body>",
         f"<h1>{esc(m('report.title', name=record.name))}</h1>",
         f"<p>{esc(m('report.meta', date=record.created.strftime('%Y-%m-%d'), rounds=record.rounds, min=record.min_group))}</p>",
     ]
@@ -87,34 +78,7 @@ def render_html(record: WorkshopRecord, library: Library) -> str:
         case = library.cases.get(reveal.case_id)
         title = case.title.get(lang) if case else reveal.case_id
         out.append(f"<section><h2>{esc(title)} – {esc(m('report.round', round=reveal.round))}</h2>")
-        if not reveal.shown:
-            out.append(f'<p class="hidden">{esc(m("report.hidden", n=reveal.n, min=reveal.min_group))}</p></section>')
-            continue
-        # the chart's text alternative carries its counts (the spec's description)
-        spec = _chart(reveal, library, lang)
-        alt = esc(spec.get("description", ""))
-        out.append(f'<figure class="samsyn-chart" role="img" aria-label="{alt}">{charts.svg(spec, lang)}</figure>')
-        if reveal.consensus is not None:
-            out.append(f"<p>{esc(m('feedback.consensus', value=dec(reveal.consensus, lang)))}</p>")
-        if reveal.panel is not None:
-            panel = ", ".join(f"{library.variables.risk_label(r, lang)}: {n}" for r, n in reveal.panel.risk.items())
-            out.append(f"<p>{esc(m('report.panel', n=num(reveal.panel.n, lang), year=reveal.panel.year, counts=panel))}</p>")
-        if reveal.key_risk:
-            out.append(f"<p>{esc(m('feedback.key', rating=library.variables.risk_label(reveal.key_risk, lang)))}</p>")
-        out.append(f"<h3>{esc(m('mentor.motivations'))}</h3>")
-        for risk_id in library.variables.risk_answer_ids:
-            texts = reveal.motivations.get(risk_id)
-            if texts:
-                items = "".join(f"<li>{esc(t)}</li>" for t in texts)
-                out.append(f"<p><strong>{esc(library.variables.risk_label(risk_id, lang))}</strong></p><ul>{items}</ul>")
-        if reveal.goals:
-            items = "".join(f"<li>{esc(g.get('goal', ''))} ({esc(m('form.baseline'))}: {esc(g.get('baseline', '') or '–')})</li>"
-                            for g in reveal.goals)
-            out.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
-        if case is not None and reveal.case_id in record.mappings:
-            from feedback.mapping_report import reveal_html
-
-            out.append(reveal_html(record.mappings[reveal.case_id], case, library.variables, lang))
+        out.append(reveal_html(reveal, case, library.variables, lang, mapping=record.mappings.get(reveal.case_id)))
         out.append("</section>")
     if record.convergence:
         out.append(f"<h2>{esc(m('mentor.convergence'))}</h2>")
@@ -143,8 +107,6 @@ def convergence_table(items, library: Library, lang: str, min_group: int) -> str
 
 
 def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
-    from samsyn import charts
-
     lang = record.language
     m = Messages(lang)
     doc = PdfDocument(title=m("report.title", name=record.name))
@@ -168,8 +130,6 @@ def render_pdf(record: WorkshopRecord, library: Library) -> bytes:
             for text in reveal.motivations.get(risk_id, ()):
                 para(f"{library.variables.risk_label(risk_id, lang)}: {text}", 9, 1)
         if case is not None and reveal.case_id in record.mappings:
-            from feedback.mapping_report import reveal_lines
-
             for line in reveal_lines(record.mappings[reveal.case_id], case, lang):
                 para(line, 9, 1)
     for c in record.convergence:

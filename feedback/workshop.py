@@ -47,6 +47,11 @@ class CaseReveal:
     panel_shares: dict[str, tuple] = field(default_factory=dict)
 
 
+def group_shown(n: int, min_group: int) -> bool:
+    """The privacy rule of a workshop: a group's answers are shown only from ``min_group`` answers."""
+    return n >= min_group
+
+
 def _value(stat) -> float | None:
     return None if not stat.defined else round(float(stat.value), 2)
 
@@ -57,7 +62,7 @@ def case_reveal(case: Case, variables: Variables, answers: list[Response], *, ro
     from scoring import factor_agreement, option_shares, risk_summary
 
     n = len(answers)
-    if n < min_group:
+    if not group_shown(n, min_group):
         return CaseReveal(case.id, round, n, min_group, False, panel=panel,
                           key_risk=case.key.risk if case.key else None)
     summary = risk_summary([a.risk for a in answers])
@@ -132,7 +137,7 @@ def workshop_alpha(answers_by_case: dict[str, dict[int, str]], variables: Variab
 
     levels = variables.risk_level_ids
     not_assessable = variables.risk.not_assessable.id
-    cases = [c for c, by in answers_by_case.items() if len(by) >= min_group]
+    cases = [c for c, by in answers_by_case.items() if group_shown(len(by), min_group)]
     if len(cases) < 2:
         return WorkshopAlpha(None, None, None, len(cases), "needs at least two cases answered by the minimum group")
     raters = sorted({p for c in cases for p in answers_by_case[c]})
@@ -173,7 +178,7 @@ def convergence(case_id: str, round1: dict[int, str], round2: dict[int, str], le
     """Agreement in round 1 against round 2, and who moved which way (counts only)."""
     from scoring import consensus, level_counts
 
-    shown = len(round1) >= min_group and len(round2) >= min_group
+    shown = group_shown(len(round1), min_group) and group_shown(len(round2), min_group)
 
     def cns(answers: dict[int, str]) -> float | None:
         stat = consensus(level_counts(list(answers.values())))

@@ -18,12 +18,13 @@ import logging
 import ipywidgets as w
 
 from cases import Case, Library
-from cases.variables import EXPOSURE, EXPOSURE_VARIABLES, FACTOR_DIMENSIONS, INTERVENTION, exposure_group
-from samsyn import hub
+from feedback import Response, reveal, workshop_record
+from feedback.mapping_report import scale_chart
+from feedback.report import alpha_text, convergence_table
+from feedback.workshop import CaseReveal, convergence
+from samsyn import charts, hub
 from samsyn.i18n import Messages
-from samsyn.numbers import dec, num, pct
 from store import Store
-from store.exports import MENTOR_RECORD
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
@@ -57,14 +58,6 @@ def facilitator_allowed(ctx: PageContext, store: Store, workshop_id: int, secret
 def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
     b64 = base64.b64encode(data).decode("ascii")
     return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
-
-
-def _weight_cell(row: dict, dim: str, lang: str = "sv") -> str:
-    """"median (consensus)" of one weighting dimension, or empty; numbers as ``lang`` writes them."""
-    median, cns = row.get(f"{dim}_median"), row.get(f"{dim}_consensus")
-    if median is None:
-        return ""
-    return num(median, lang) + (f" ({dec(cns, lang)})" if cns is not None else "")
 
 
 class CreateWorkshop:
@@ -283,116 +276,37 @@ class Facilitator:
         self.refresh()
 
     # -- content -----------------------------------------------------------------------
-    def _responses(self, case_id: str, round: int) -> dict[int, object]:
-        from feedback import response_from_answer
+    def _responses(self, case_id: str, round: int) -> dict[int, Response]:
+        return workshop_record.responses(self.store, self.workshop_id, case_id, round)
 
-        return {a.participant_id: response_from_answer(a)
-                for a in self.store.answers(case_id=case_id, round=round, workshop_id=self.workshop_id)}
-
-    def _reveal_value(self, case_id: str, round: int):
-        from feedback.workshop import case_reveal
-
-        case = self.library.cases[case_id]
-        panel = self.library.panels.for_case(case_id) if self.library.panels else None
-        answers = list(self._responses(case_id, round).values())
-        return case_reveal(case, self.library.variables, answers, round=round,
-                           min_group=self.workshop.min_group_size, panel=panel, shuffle_seed=self.workshop_id)
-
-    def _mapping_value(self, case_id: str, round: int):
-        from feedback.mapping import mapping_reveal
-
-        answers = list(self._responses(case_id, round).values())
-        return mapping_reveal(self.library.cases[case_id], answers, min_group=self.workshop.min_group_size,
-                              shuffle_seed=self.workshop_id)
+    def _reveal_value(self, case_id: str, round: int) -> CaseReveal:
+        return workshop_record.case_reveal_of(self.store, self.library, self.workshop_id, case_id, round,
+                                              min_group=self.workshop.min_group_size)
 
     def render_reveal(self, case_id: str) -> None:
-        from samsyn import charts
-
-        m, v, lang = self.m, self.library.variables, self.lang
-        workshop = self.store.workshop(self.workshop_id)
-        self.workshop = workshop
+        v, lang = self.library.variables, self.lang
+        workshop = self.workshop = self.store.workshop(self.workshop_id)
         r = self._reveal_value(case_id, workshop.current_round)
+        panel = self.case_boxes[case_id]["panel"]
         if not r.shown:
-            self.case_boxes[case_id]["panel"].children = [html_widget(
-                f'<p class="samsyn-notice samsyn-too-few">{esc(m("report.hidden", n=r.n, min=r.min_group))}</p>')]
+            panel.children = [html_widget(reveal.reveal_html(r, None, v, lang, svg_chart=False))]
             return
-        pairs = [(v.risk_label(rid, lang), r.risk_counts.get(rid, r.not_known if rid == v.risk.not_assessable.id else 0))
-                 for rid in v.risk_answer_ids]
-        title = m("report.group_chart", n=r.n)
-        desc = m("mentor.chart_description", title=title, counts="; ".join(f"{a}: {b}" for a, b in pairs))
-        figures = [charts.chart_widget(charts.distribution(pairs, None, title=title, description=desc,
-                                                           count_title=m("feedback.count_axis"),
-                                                           level_title=m("chart.level")),
-                                       desc, "samsyn-reveal-chart", lang=lang)]
-        if r.panel is not None:
-            ppairs = [(v.risk_label(rid, lang), r.panel.risk.get(rid, 0)) for rid in v.risk_answer_ids]
-            ptitle = m("feedback.panel_chart", n=num(r.panel.n, lang), year=r.panel.year)
-            pdesc = m("mentor.chart_description", title=ptitle, counts="; ".join(f"{a}: {b}" for a, b in ppairs))
-            figures.append(charts.chart_widget(charts.distribution(ppairs, None, title=ptitle, description=pdesc,
-                                                                   count_title=m("feedback.count_axis"),
-                                                                   level_title=m("chart.level")),
-                                               pdesc, "samsyn-reveal-panel-chart", lang=lang))
-        html: list[str] = []
-        if r.key_risk:
-            html.append(f'<p class="samsyn-key"><strong>{esc(m("feedback.key", rating=v.risk_label(r.key_risk, lang)))}</strong></p>')
-        html.append(self._anchors(case_id, r))
-        if r.consensus is not None:
-            html.append(f'<p class="samsyn-consensus">{esc(m("feedback.consensus", value=dec(r.consensus, lang)))}</p>')
-        from feedback.report import alpha_text
-        from feedback.workshop import workshop_alpha
-
-        by_case = {wc.case_id: {p: resp.risk for p, resp in self._responses(wc.case_id, workshop.current_round).items()}
-                   for wc in workshop.cases}
-        alpha = workshop_alpha(by_case, v, min_group=workshop.min_group_size, seed=self.workshop_id)
-        html.append(f'<p class="samsyn-alpha">{esc(alpha_text(alpha, m))}</p>')
-        # per-option agreement
-        html.append(f"<h3>{esc(m('mentor.option_agreement'))}</h3>")
-        for variable in (*EXPOSURE_VARIABLES, INTERVENTION):
-            shares = r.option_shares.get(variable, {})
-            if not shares:
-                continue
-            group = exposure_group(variable)
-            label = v.group(EXPOSURE, group).label.get(lang) if group is not None else v.intervention.label.get(lang)
-            rows = "".join(f"<tr><td>{esc(v.option_label(variable, o, lang))}</td><td>{esc(pct(s, lang))}</td></tr>"
-                           for o, s in sorted(shares.items(), key=lambda kv: -kv[1]))
-            html.append(f'<table class="samsyn-table samsyn-option-table"><caption>{esc(label)}</caption><tbody>{rows}</tbody></table>')
-        if r.panel is not None and r.panel_shares:
-            html.append(f'<div class="samsyn-reveal-panel">{panel_tables_html(r.panel, v, lang, r.panel_shares, group_n=r.n)}</div>')
-        # same factors, different weight
-        html.append(f"<h3>{esc(m('feedback.factors_heading'))}</h3>")
-        if r.factor_pattern and r.factor_pattern != "undefined":
-            html.append(f'<p class="samsyn-factor-pattern" data-pattern="{esc(r.factor_pattern)}">{esc(m(f"feedback.verdict.{r.factor_pattern}"))}</p>')
-        rows = []
-        for row in r.factor_rows:
-            factor = self.library.cases[case_id].factor(row["factor"])
-            if factor is None:
-                continue
-            dims = FACTOR_DIMENSIONS[row["kind"]]
-            cells = "".join(f"<td>{esc(_weight_cell(row, d, lang))}</td>" for d in dims)
-            rows.append(f"<tr><td>{esc(factor.label.get(lang))}</td><td>{esc(pct(row['share_named'], lang))}</td>{cells}</tr>")
-        if rows:
-            html.append(f'<table class="samsyn-table samsyn-factor-table"><thead><tr><th scope="col">{esc(m("mentor.factor"))}</th>'
-                        f'<th scope="col">{esc(m("mentor.named_by"))}</th><th scope="col">{esc(m("mentor.weight_1"))}</th>'
-                        f'<th scope="col">{esc(m("mentor.weight_2"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-                        f'<p class="samsyn-case-meta">{esc(m("mentor.factor_table_note"))}</p>')
-        # motivations grouped by risk level
-        html.append(f"<h3>{esc(m('mentor.motivations'))}</h3>")
-        for rid in v.risk_answer_ids:
-            texts = r.motivations.get(rid)
-            if texts:
-                items = "".join(f'<li class="samsyn-motivation-item">{esc(t)}</li>' for t in texts)
-                html.append(f'<div class="samsyn-motivation-group" data-risk="{esc(rid)}"><p><strong>{esc(v.risk_label(rid, lang))}</strong></p><ul>{items}</ul></div>')
-        if r.goals:
-            items = "".join(f'<li class="samsyn-group-goal"><p>{esc(g.get("goal", ""))}</p><p class="samsyn-case-meta">'
-                            f'{esc(m("form.baseline"))}: {esc(g.get("baseline", "") or "–")}</p></li>' for g in r.goals)
-            html.append(f"<h3>{esc(m('feedback.group_goals'))}</h3><ul>{items}</ul>")
-        from feedback.mapping_report import reveal_html, scale_chart
-
-        mapping = self._mapping_value(case_id, workshop.current_round)
-        html.append(reveal_html(mapping, self.library.cases[case_id], v, lang, svg_chart=False))
+        case = self.library.cases[case_id]
+        spec, desc = reveal.group_chart(r, v, lang)
+        figures = [charts.chart_widget(spec, desc, "samsyn-reveal-chart", lang=lang)]
+        panel_chart = reveal.panel_chart(r, v, lang)
+        if panel_chart is not None:
+            figures.append(charts.chart_widget(*panel_chart, "samsyn-reveal-panel-chart", lang=lang))
+        alpha = workshop_record.round_alpha(self.store, self.library, workshop, workshop.current_round)
+        mapping = workshop_record.mapping_reveal_of(self.store, self.library, self.workshop_id, case_id,
+                                                    workshop.current_round, min_group=workshop.min_group_size)
+        html = reveal.reveal_html(
+            r, case, v, lang, mapping=mapping, svg_chart=False, discussion=True, alpha=alpha_text(alpha, self.m),
+            anchors=self._anchors(case_id, r),
+            panel_tables=panel_tables_html(r.panel, v, lang, r.panel_shares, group_n=r.n) if r.panel_shares else "")
         scale = scale_chart(mapping, v, lang)
         after = [charts.chart_widget(scale[0], scale[1], "samsyn-mapping-scale-chart", lang=lang)] if scale else []
-        self.case_boxes[case_id]["panel"].children = [*figures, html_widget("".join(html), "samsyn-reveal-content"), *after]
+        panel.children = [*figures, html_widget(html, "samsyn-reveal-content"), *after]
 
     def _anchors(self, case_id: str, r) -> str:
         """The levels' definitions for the discussion: the reference assessment's level and the group's
@@ -415,9 +329,6 @@ class Facilitator:
         return guide_html(case, self.library, self.lang)
 
     def render_convergence(self) -> None:
-        from feedback.report import convergence_table
-        from feedback.workshop import convergence
-
         m = self.m
         workshop = self.workshop
         levels = self.library.variables.risk_level_ids
@@ -434,48 +345,16 @@ class Facilitator:
             + convergence_table(items, self.library, self.lang, workshop.min_group_size))
 
     def prepare_record(self) -> None:
-        from feedback import report
-        from feedback.workshop import convergence, workshop_alpha
-
-        m = self.m
-        progress = self.record_progress
+        m, progress = self.m, self.record_progress
         progress.start()
-        progress(0.05, m("mentor.progress_html"))
-        workshop = self.store.workshop(self.workshop_id)
-        self.workshop = workshop
-        reveals, conv, mappings = [], [], {}
-        levels = self.library.variables.risk_level_ids
-        by_case = {}
-        counts = self.store.answer_counts(self.workshop_id)
-        for wc in workshop.cases:
-            if wc.case_id not in self.library.cases:
-                continue
-            latest = max([r for (cid, r), n in counts.items() if cid == wc.case_id and n] or [1])
-            reveals.append(self._reveal_value(wc.case_id, latest))
-            mappings[wc.case_id] = self._mapping_value(wc.case_id, latest)
-            by_case[wc.case_id] = {p: a.risk for p, a in self._responses(wc.case_id, latest).items()}
-            if latest > 1:
-                first = {p: a.risk for p, a in self._responses(wc.case_id, latest - 1).items()}
-                conv.append(convergence(wc.case_id, first, by_case[wc.case_id], levels, min_group=workshop.min_group_size))
-        alpha = workshop_alpha(by_case, self.library.variables, min_group=workshop.min_group_size, seed=self.workshop_id)
-        record = report.WorkshopRecord(workshop.name, workshop.language, workshop.current_round, workshop.min_group_size,
-                                       tuple(reveals), alpha, tuple(conv), report.now(), mappings)
-        html = report.render_html(record, self.library).encode("utf-8")
-        progress(0.4, m("mentor.progress_pdf"))
-        pdf = report.render_pdf(record, self.library)
-        progress(0.8, m("mentor.progress_excel"))
-        rows_by_case: dict[str, list[dict]] = {}
-        for row in self.store.export_rows(workshop_id=self.workshop_id):
-            if counts.get((row["case_id"], row["round"]), 0) < workshop.min_group_size:
-                continue  # never export a case-round answered by fewer than the minimum
-            rows_by_case.setdefault(row["case_id"], []).append(MENTOR_RECORD.apply(row))
-        xlsx = report.render_excel(rows_by_case, self.library, workshop.language)
+        record = workshop_record.workshop_record(self.store, self.library, self.workshop_id)
+        files = workshop_record.record_files(record, self.library, f"samsyn-workshop-{self.workshop_id}",
+                                             lambda fraction, message: progress(fraction, m(message)))
         progress.done()
-        stem = f"samsyn-workshop-{workshop.id}"
         self.exports.value = "<p>" + " · ".join([
-            _download_link(html, f"{stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),
-            _download_link(pdf, f"{stem}.pdf", "application/pdf", m("mentor.download_pdf"), "samsyn-download-pdf"),
-            _download_link(xlsx, f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            _download_link(files.html, f"{files.stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),
+            _download_link(files.pdf, f"{files.stem}.pdf", "application/pdf", m("mentor.download_pdf"), "samsyn-download-pdf"),
+            _download_link(files.xlsx, f"{files.stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            m("mentor.download_excel"), "samsyn-download-excel"),
         ]) + "</p>"
 
