@@ -12,12 +12,12 @@ from cases.schema import MAPPING_COLUMNS
 from feedback.mapping import FACTOR_PARTS, MappingFeedback, MappingReveal, rules
 from samsyn.i18n import Messages
 from samsyn.escape import esc
+from samsyn.numbers import num
 
 
 def number(value: float, lang: str) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, format="0.#", locale="sv_SE" if lang == "sv" else "en_GB")
+    """A scale value or median (0–10) with at most one decimal: ``6,5`` in Swedish."""
+    return num(value, lang, 1)
 
 
 def _part_label(m: Messages, part: str | None) -> str:

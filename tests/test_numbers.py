@@ -40,6 +40,43 @@ def test_the_formatters():
     assert dec(None, "sv") == "–" and pct(float("nan"), "sv") == "–"
 
 
+def _babel(kind: str, value: float, lang: str, places: int) -> str:
+    """What Babel (CLDR) writes, with the module's patterns and half-up rounding."""
+    import decimal
+
+    from babel.numbers import format_decimal, format_percent
+
+    locale = {"sv": "sv_SE", "en": "en_GB"}[lang]
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_HALF_UP
+        if kind == "dec":
+            return format_decimal(value, format="0." + "0" * places if places else "0", locale=locale)
+        if kind == "num":
+            return format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=locale)
+        digits = "." + "#" * places if places else ""
+        return format_percent(value, format=f"#,##0{digits}\xa0%" if lang == "sv" else f"#,##0{digits}%", locale=locale)
+
+
+def test_the_formatters_write_what_babel_writes():
+    """samsyn.numbers does not load Babel's locale data in a kernel; it must write exactly what Babel
+    (CLDR) writes, for small and large, negative, halfway and whole values in both languages."""
+    import random
+
+    rng = random.Random(2026)
+    values = [0.0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.135, 0.005, -0.005, 0.0049, 12.5, -12.5, 999.995, 1000, 1234.5,
+              -1234.5, 12345.678, 1e6, 0.684, 0.999, 1.0, 0.1 + 0.2, 41.0 / 3]
+    values += [rng.uniform(-2, 2) for _ in range(400)] + [rng.uniform(-1e6, 1e6) for _ in range(200)]
+    values += [round(rng.uniform(0, 1), 3) for _ in range(300)]  # shares with a halfway digit
+    formatters = {"dec": dec, "num": num, "pct": pct}
+    for lang in ("sv", "en"):
+        for kind, formatter in formatters.items():
+            for places in (0, 1, 2):
+                for value in values:
+                    if kind == "pct" and abs(value) > 10:
+                        continue
+                    assert formatter(value, lang, places) == _babel(kind, value, lang, places), (kind, value, lang, places)
+
+
 def test_the_scan_finds_a_point_decimal():
     assert POINT_DECIMAL.search(shown_text("<p>Samstämmighet: 0.68</p>"))
     assert POINT_DECIMAL.search(shown_text("<p>Samstämmighet i gruppen (0–1): 0.68.</p>"))  # at a sentence's end
