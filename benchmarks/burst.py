@@ -13,7 +13,7 @@ What happens, on this machine, only on 127.0.0.1:
    workshop would), each with a personal code;
 3. one Debian Chromium opens N browser contexts; context *i* opens the case
    page with its own code at *i* × spread / users seconds (all within 5 s);
-4. each trainee goes through the six steps as fast as the page allows (one
+4. each trainee goes through the seven steps as fast as the page allows (one
    choice per step, a goal, a motivation), then waits at the submit button
    until all are there; then all click "Submit" together;
 5. figures: time to interactive (navigation start → the stepper's "Next"
@@ -59,6 +59,17 @@ class Trainee:
         self.error: str | None = None
 
 
+#: The mapping step (step 4): a worry, a next step, the two statements and the scaling answers.
+MAPPING = (
+    ("samsyn-mapping-harm", "Assi har varit borta från skolan i tre veckor."),
+    ("samsyn-mapping-steps", "Ett möte med Assi och mamma på fredag."),
+    ("samsyn-mapping-danger", "Mamma är rädd att Assi blir skadad när hon är ute på nätterna."),
+    ("samsyn-mapping-goal", "Mamma vet var Assi är varje kväll och Assi sover hemma."),
+    ("samsyn-mapping-why-not-lower", "Mamma söker hjälp och Assi pratar med skolkuratorn."),
+    ("samsyn-mapping-one-step-up", "Assi sover hemma en vecka i rad."),
+)
+
+
 async def next_step(page, n: int) -> None:
     await page.locator(".samsyn-next").click()
     await page.locator(".samsyn-progress-text").filter(has_text=str(n)).wait_for()
@@ -92,11 +103,14 @@ async def trainee_flow(browser, url: str, t: Trainee, delay: float, everyone_rea
         await page.locator(".samsyn-risk input[type=radio]").nth(a["risk_index"]).check()
         await page.locator(".samsyn-safety button").nth(a["safety"]).click()
         await next_step(page, 4)
+        for cls, text in MAPPING:  # the mapping step, in the trainee's own words
+            await page.locator(f".{cls} textarea").fill(text)
+        await next_step(page, 5)
         await check(page, f"samsyn-opt-intervention-{a['intervention']}")
         await check(page, f"samsyn-opt-focus-{a['focus']}")
-        await next_step(page, 5)
-        await page.locator(".samsyn-goal-1-goal textarea").fill(f"Assi går i skolan minst fyra dagar i veckan ({t.index})")
         await next_step(page, 6)
+        await page.locator(".samsyn-goal-1-goal textarea").fill(f"Assi går i skolan minst fyra dagar i veckan ({t.index})")
+        await next_step(page, 7)
         await page.locator(".samsyn-motivation textarea").fill("Omfattande eget riskbeteende och svag vägledning hemma.")
         # the motivation is sent when the textarea changes; wait for the draft to be saved
         await page.locator(".samsyn-draft-saved").wait_for()
