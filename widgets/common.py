@@ -129,6 +129,24 @@ def language_switch(ctx: PageContext, notebook: str, **params: str) -> w.HTML:
     )
 
 
+MIME = {"html": "text/html", "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def download_link(data: bytes, filename: str, label: str, classes: str) -> str:
+    """A link that saves ``data`` as ``filename`` (the file is in the link: nothing is stored on the
+    server); its type from the file's extension (:data:`MIME`).
+
+    >>> download_link(b"<p>", "r<1>.html", "Spara", "samsyn-download x")
+    '<a class="samsyn-download x" download="r&lt;1&gt;.html" href="data:text/html;base64,PHA+">Spara</a>'
+    """
+    import base64
+
+    mime = MIME[filename.rsplit(".", 1)[-1]]
+    b64 = base64.b64encode(data).decode("ascii")
+    return f'<a class="{esc(classes)}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
+
+
 def page_meta(ctx: PageContext, title: str) -> w.HTML:
     """What the page's script (samsyn-setup.js) puts on the document once the page is drawn:
     ``<html lang>`` in the page's language and the page's ``<title>`` (WCAG 3.1.1, 2.4.2)."""

@@ -11,20 +11,18 @@ minimum size are hidden); no table ranks or lists individuals.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 
 import ipywidgets as w
 
 from cases import Library, load_library
 from cases.loader import refreshed
-from widgets.common import PageContext, Progress, esc, html_widget, language_switch, page_meta, style
+from widgets.common import PageContext, Progress, download_link, esc, html_widget, language_switch, page_meta, style
 
 log = logging.getLogger(__name__)
 MANAGER_NOTEBOOK = "manager.ipynb"
 ALL = "*"
 TABS = ("consistency", "bias", "quality", "exposures", "scaling", "export")
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MANAGER_STYLE = """
 <style>
@@ -48,12 +46,6 @@ MANAGER_STYLE = """
 .samsyn-manager-downloads a { display: inline-block; margin: 0.3em 1em 0.3em 0; font-weight: 600; }
 </style>
 """
-
-
-def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    return (f'<a class="samsyn-manager-download {esc(cls)}" download="{esc(filename)}" '
-            f'href="data:{mime};base64,{b64}">{esc(label)}</a>')
 
 
 def refused(ctx: PageContext, reason: str | None, text: str | None = None) -> w.Widget:
@@ -221,14 +213,14 @@ class ManagerView:
         rest = progress.part(0.3, 1.0)
         stem = "samsyn-" + ("chefsrapport" if self.lang == "sv" else "manager-report")
         if kind == "xlsx":
-            link = _download_link(report_excel(ctx, self.ctx.settings.database_url, sections, progress=rest),
-                                  f"{stem}.xlsx", XLSX_MIME, m("manager.download_excel"), "samsyn-manager-download-xlsx")
+            link = download_link(report_excel(ctx, self.ctx.settings.database_url, sections, progress=rest),
+                                 f"{stem}.xlsx", m("manager.download_excel"), "samsyn-manager-download samsyn-manager-download-xlsx")
         elif kind == "html":
-            link = _download_link(report_html(ctx, sections, progress=rest).encode("utf-8"), f"{stem}.html",
-                                  "text/html", m("manager.download_html"), "samsyn-manager-download-html")
+            link = download_link(report_html(ctx, sections, progress=rest).encode("utf-8"), f"{stem}.html",
+                                 m("manager.download_html"), "samsyn-manager-download samsyn-manager-download-html")
         else:
-            link = _download_link(report_pdf(ctx, sections, progress=rest), f"{stem}.pdf", "application/pdf",
-                                  m("manager.download_pdf"), "samsyn-manager-download-pdf")
+            link = download_link(report_pdf(ctx, sections, progress=rest), f"{stem}.pdf",
+                                 m("manager.download_pdf"), "samsyn-manager-download samsyn-manager-download-pdf")
         progress.done()
         self.export_status.value = f"<p>{link}</p>"
 

@@ -12,7 +12,6 @@ piece of participant text is escaped.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 
 import ipywidgets as w
@@ -28,7 +27,7 @@ from store import Store
 from store.repository import workshop_open
 from store.throttle import Throttle
 from widgets import errors
-from widgets.common import (PageContext, Progress, esc, html_widget, language_switch, page_meta, page_title, page_url,
+from widgets.common import (PageContext, Progress, download_link, esc, html_widget, language_switch, page_meta, page_title, page_url,
                             paragraphs, style)
 from widgets.identity import wait_message
 from widgets.panel_view import panel_tables_html
@@ -53,11 +52,6 @@ def facilitator_allowed(ctx: PageContext, store: Store, workshop_id: int, secret
     if ctx.settings.behind_hub:
         return hub_is_mentor(ctx, roles) and store.workshop_mentor(workshop_id, ctx.settings.hub_user)
     return store.facilitator_allowed(workshop_id, secret)
-
-
-def _download_link(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
 
 
 class CreateWorkshop:
@@ -352,10 +346,9 @@ class Facilitator:
                                              lambda fraction, message: progress(fraction, m(message)))
         progress.done()
         self.exports.value = "<p>" + " · ".join([
-            _download_link(files.html, f"{files.stem}.html", "text/html", m("mentor.download_html"), "samsyn-download-html"),
-            _download_link(files.pdf, f"{files.stem}.pdf", "application/pdf", m("mentor.download_pdf"), "samsyn-download-pdf"),
-            _download_link(files.xlsx, f"{files.stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           m("mentor.download_excel"), "samsyn-download-excel"),
+            download_link(files.html, f"{files.stem}.html", m("mentor.download_html"), "samsyn-download samsyn-download-html"),
+            download_link(files.pdf, f"{files.stem}.pdf", m("mentor.download_pdf"), "samsyn-download samsyn-download-pdf"),
+            download_link(files.xlsx, f"{files.stem}.xlsx", m("mentor.download_excel"), "samsyn-download samsyn-download-excel"),
         ]) + "</p>"
 
 

@@ -15,7 +15,6 @@ workshop steps, and the tertial checklist (HTML, PDF, Excel; aggregates only).
 
 from __future__ import annotations
 
-import base64
 from datetime import date, timedelta
 
 import ipywidgets as w
@@ -28,7 +27,8 @@ from samsyn.i18n import Messages
 from store import StepIn, Store
 from store.throttle import Throttle
 from widgets import errors
-from widgets.common import PageContext, esc, html_widget, language_switch, page_meta, page_title, page_url, style
+from widgets.common import (PageContext, download_link, esc, html_widget, language_switch, page_meta, page_title,
+                            page_url, style)
 from widgets.identity import wait_message
 from widgets.mentor_page import hub_is_mentor
 
@@ -36,11 +36,6 @@ PROGRAMME_NOTEBOOK = "programme.ipynb"
 MIN_GROUP_FLOOR = 3
 MAX_STEPS = 12
 MAX_WEEKS = 52
-
-
-def _download(data: bytes, filename: str, mime: str, label: str, cls: str) -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    return f'<a class="samsyn-download {cls}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'
 
 
 def monday(day: date) -> date:
@@ -332,13 +327,11 @@ class Cohort:
         c = checklist(self.store, self.library, programme, tertial, self.ctx.lang, self.today)
         stem = f"samsyn-programme-{programme.id}-{tertial.replace(' ', '-')}"
         self.exports.value = "<p>" + " · ".join([
-            _download(records.checklist_html(c).encode("utf-8"), f"{stem}.html", "text/html", m("mentor.download_html"),
-                      "samsyn-checklist-html"),
-            _download(records.checklist_pdf(c), f"{stem}.pdf", "application/pdf", m("mentor.download_pdf"),
-                      "samsyn-checklist-pdf"),
-            _download(records.checklist_excel(c), f"{stem}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", m("mentor.download_excel"),
-                      "samsyn-checklist-excel"),
+            download_link(records.checklist_html(c).encode("utf-8"), f"{stem}.html", m("mentor.download_html"),
+                          "samsyn-download samsyn-checklist-html"),
+            download_link(records.checklist_pdf(c), f"{stem}.pdf", m("mentor.download_pdf"), "samsyn-download samsyn-checklist-pdf"),
+            download_link(records.checklist_excel(c), f"{stem}.xlsx", m("mentor.download_excel"),
+                          "samsyn-download samsyn-checklist-excel"),
         ]) + "</p>"
 
 

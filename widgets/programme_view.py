@@ -6,7 +6,6 @@ its code (throttled like every code); behind JupyterHub membership of the progra
 
 from __future__ import annotations
 
-import base64
 from datetime import date, timedelta
 
 import ipywidgets as w
@@ -14,18 +13,12 @@ import ipywidgets as w
 from samsyn.numbers import pct, steps as fmt_steps
 from samsyn.i18n import Messages
 from store import AlreadyInProgramme, Participant, Store
-from widgets.common import PageContext, esc, html_widget, page_url
+from widgets.common import PageContext, download_link, esc, html_widget, page_url
 
 CASE_NOTEBOOK = "case.ipynb"
 START_NOTEBOOK = "start.ipynb"
 #: A lean smaller than this (in steps) is "about the same" in words.
 NEAR = 0.25
-
-
-def _download(data: bytes, filename: str, label: str, cls: str) -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    return (f'<a class="samsyn-download {cls}" download="{esc(filename)}" '
-            f'href="data:application/pdf;base64,{b64}">{esc(label)}</a>')
 
 
 def lean_text(m: Messages, value: float | None, reference: str, n: int) -> str:
@@ -265,7 +258,7 @@ class ProgrammeSection:
         links = []
         for lang, label in (("sv", m("programme.certificate_sv")), ("en", m("programme.certificate_en"))):
             pdf = certificate_pdf(certificate(state.programme.name, name, start, state.met, lang, self.today))
-            links.append(_download(pdf, f"samsyn-certificate-{lang}.pdf", label, f"samsyn-certificate-{lang}"))
+            links.append(download_link(pdf, f"samsyn-certificate-{lang}.pdf", label, f"samsyn-download samsyn-certificate-{lang}"))
         return f'<p>{esc(m("programme.certificate_intro"))}</p><p>{" · ".join(links)}</p>'
 
 
