@@ -35,8 +35,12 @@ def responses(store: Store, workshop_id: int, case_id: str, round: int) -> dict[
 def case_reveal_of(store: Store, library: Library, workshop_id: int, case_id: str, round: int, *,
                    min_group: int) -> CaseReveal:
     """The reveal of one case in one round (hidden below ``min_group``)."""
+    return _case_reveal(library, workshop_id, case_id, round, list(responses(store, workshop_id, case_id, round).values()),
+                        min_group)
+
+
+def _case_reveal(library: Library, workshop_id: int, case_id: str, round: int, answers: list, min_group: int) -> CaseReveal:
     panel = library.panels.for_case(case_id) if library.panels else None
-    answers = list(responses(store, workshop_id, case_id, round).values())
     return case_reveal(library.cases[case_id], library.variables, answers, round=round, min_group=min_group,
                        panel=panel, shuffle_seed=workshop_id)
 
@@ -46,6 +50,13 @@ def mapping_reveal_of(store: Store, library: Library, workshop_id: int, case_id:
     """The group's mappings of one case in one round (hidden below ``min_group``)."""
     answers = list(responses(store, workshop_id, case_id, round).values())
     return mapping_reveal(library.cases[case_id], answers, min_group=min_group, shuffle_seed=workshop_id)
+
+
+def case_convergence(store: Store, library: Library, workshop, case_id: str, round: int):
+    """How one case's ratings moved from ``round - 1`` to ``round`` (hidden below the minimum)."""
+    first, second = (
+        {p: r.risk for p, r in responses(store, workshop.id, case_id, n).items()} for n in (round - 1, round))
+    return convergence(case_id, first, second, library.variables.risk_level_ids, min_group=workshop.min_group_size)
 
 
 def round_alpha(store: Store, library: Library, workshop, round: int) -> WorkshopAlpha:
@@ -61,19 +72,19 @@ def workshop_record(store: Store, library: Library, workshop_id: int, *, created
     case-round below the minimum group hidden (and absent from the rows)."""
     workshop = store.workshop(workshop_id)
     min_group = workshop.min_group_size
-    levels = library.variables.risk_level_ids
     counts = store.answer_counts(workshop_id)
     reveals, conv, mappings, by_case = [], [], {}, {}
     for wc in workshop.cases:
         if wc.case_id not in library.cases:
             continue
         latest = max([r for (cid, r), n in counts.items() if cid == wc.case_id and n] or [1])
-        reveals.append(case_reveal_of(store, library, workshop_id, wc.case_id, latest, min_group=min_group))
-        mappings[wc.case_id] = mapping_reveal_of(store, library, workshop_id, wc.case_id, latest, min_group=min_group)
-        by_case[wc.case_id] = {p: a.risk for p, a in responses(store, workshop_id, wc.case_id, latest).items()}
+        answers = responses(store, workshop_id, wc.case_id, latest)  # read once for the reveal, mapping and alpha
+        reveals.append(_case_reveal(library, workshop_id, wc.case_id, latest, list(answers.values()), min_group))
+        mappings[wc.case_id] = mapping_reveal(library.cases[wc.case_id], list(answers.values()), min_group=min_group,
+                                              shuffle_seed=workshop_id)
+        by_case[wc.case_id] = {p: a.risk for p, a in answers.items()}
         if latest > 1:
-            first = {p: a.risk for p, a in responses(store, workshop_id, wc.case_id, latest - 1).items()}
-            conv.append(convergence(wc.case_id, first, by_case[wc.case_id], levels, min_group=min_group))
+            conv.append(case_convergence(store, library, workshop, wc.case_id, latest))
     alpha = workshop_alpha(by_case, library.variables, min_group=min_group, seed=workshop_id)
     rows: dict[str, list[dict]] = {}
     for row in store.export_rows(workshop_id=workshop_id):

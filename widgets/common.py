@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -140,8 +141,6 @@ def download_link(data: bytes, filename: str, label: str, classes: str) -> str:
     >>> download_link(b"<p>", "r<1>.html", "Spara", "samsyn-download x")
     '<a class="samsyn-download x" download="r&lt;1&gt;.html" href="data:text/html;base64,PHA+">Spara</a>'
     """
-    import base64
-
     mime = MIME[filename.rsplit(".", 1)[-1]]
     b64 = base64.b64encode(data).decode("ascii")
     return f'<a class="{esc(classes)}" download="{esc(filename)}" href="data:{mime};base64,{b64}">{esc(label)}</a>'

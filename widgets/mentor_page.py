@@ -20,7 +20,7 @@ from cases import Case, Library
 from feedback import Response, reveal, workshop_record
 from feedback.mapping_report import scale_chart
 from feedback.report import alpha_text, convergence_table
-from feedback.workshop import CaseReveal, convergence
+from feedback.workshop import CaseReveal
 from samsyn import charts, hub
 from samsyn.i18n import Messages
 from store import Store
@@ -325,15 +325,9 @@ class Facilitator:
     def render_convergence(self) -> None:
         m = self.m
         workshop = self.workshop
-        levels = self.library.variables.risk_level_ids
         r_now = workshop.current_round
-        items = []
-        for wc in workshop.cases:
-            if wc.case_id not in self.library.cases:
-                continue
-            first = {p: a.risk for p, a in self._responses(wc.case_id, r_now - 1).items()}
-            second = {p: a.risk for p, a in self._responses(wc.case_id, r_now).items()}
-            items.append(convergence(wc.case_id, first, second, levels, min_group=workshop.min_group_size))
+        items = [workshop_record.case_convergence(self.store, self.library, workshop, wc.case_id, r_now)
+                 for wc in workshop.cases if wc.case_id in self.library.cases]
         self.convergence.value = (
             f"<h2>{esc(m('mentor.convergence'))}</h2><p>{esc(m('mentor.convergence_intro', r1=r_now - 1, r2=r_now))}</p>"
             + convergence_table(items, self.library, self.lang, workshop.min_group_size))
